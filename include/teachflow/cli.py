@@ -1,0 +1,58 @@
+"""The ``teachflow`` command line: the same pipelines the DAGs run, without a scheduler.
+
+Each command group lives in its own module under ``teachflow.commands`` and registers itself
+with :func:`register`; heavy libraries (pandas, Great Expectations) are imported inside the
+command, so ``teachflow --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+#: Command modules, in the order their commands appear in --help.
+COMMAND_MODULES = (
+    "teachflow.commands.secret",
+    "teachflow.commands.warehouse",
+    "teachflow.commands.reference",
+)
+
+
+class CommandError(Exception):
+    """An error meant for the user: printed without a traceback, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="teachflow",
+        description=(
+            "teachflow: county teacher submissions -> validated warehouse -> monthly rotation "
+            "report and joint-assessment scores. Settings come from TEACHFLOW_* environment "
+            "variables (see README)."
+        ),
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as err:
+        print(f"teachflow: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

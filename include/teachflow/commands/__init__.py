@@ -1,0 +1,1 @@
+"""One module per ``teachflow`` command group; each exposes ``register(subparsers)``."""

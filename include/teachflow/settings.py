@@ -1,0 +1,102 @@
+"""Every setting of teachflow, read from the environment, with local defaults under ``data/``.
+
+One module so that an operator finds every knob in one place (see README "Settings"). Inside
+Airflow the connection ``teachflow_warehouse`` overrides ``TEACHFLOW_WAREHOUSE_URL``; that lookup
+lives in ``plugins/`` because this package never imports Airflow.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The checkout holding this package when installed editable, else the working directory."""
+    candidate = Path(__file__).resolve().parents[2]
+    if (candidate / "pyproject.toml").exists():
+        return candidate
+    return Path.cwd()
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value) if value else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class MissingSecretError(RuntimeError):
+    """Raised when no ID secret is configured: hashing IDs without one would be unsafe."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of the configuration; build it with :func:`load_settings`."""
+
+    data_dir: Path
+    warehouse_url: str
+    landing: str  # a local path or any fsspec URL (s3://, sftp://)
+    outbox: Path
+    archive: Path
+    reports: Path
+    reference_dir: Path
+    id_secret_file: Path
+    #: Seconds a file must stay unchanged (size and mtime) before it is taken.
+    landing_quiet_seconds: float = 60.0
+    #: Files larger than this are rejected unread.
+    max_file_bytes: int = 200 * 1024 * 1024
+    #: Share of bad rows above which a (non-roster) file is rejected whole.
+    max_bad_row_share: float = 0.05
+    #: Rotation policy figures (domain.md); provinces differ, so they are settings.
+    eligibility_years: int = 6
+    rotation_target: float = 0.10
+    backbone_target: float = 0.20
+    training_hours_per_year: float = 72.0
+    _id_secret: str | None = field(default=None, repr=False)
+
+    def id_secret(self) -> bytes:
+        """The HMAC key for teacher_key: TEACHFLOW_ID_SECRET, else the local secret file."""
+        if self._id_secret:
+            return self._id_secret.encode("utf-8")
+        if self.id_secret_file.exists():
+            secret = self.id_secret_file.read_text(encoding="utf-8").strip()
+            if secret:
+                return secret.encode("utf-8")
+        raise MissingSecretError(
+            "No ID secret: set TEACHFLOW_ID_SECRET, or run `teachflow secret init` to create a "
+            f"local one in {self.id_secret_file} (development only; never commit it)."
+        )
+
+
+def load_settings() -> Settings:
+    """Read the environment now (not at import), so tests and tasks can change it."""
+    data_dir = _env_path("TEACHFLOW_DATA_DIR", project_root() / "data")
+    default_db = data_dir / "warehouse.db"
+    return Settings(
+        data_dir=data_dir,
+        warehouse_url=os.environ.get("TEACHFLOW_WAREHOUSE_URL") or f"sqlite:///{default_db}",
+        landing=os.environ.get("TEACHFLOW_LANDING") or str(data_dir / "landing"),
+        outbox=_env_path("TEACHFLOW_OUTBOX", data_dir / "outbox"),
+        archive=_env_path("TEACHFLOW_ARCHIVE", data_dir / "archive"),
+        reports=_env_path("TEACHFLOW_REPORTS", data_dir / "reports"),
+        reference_dir=_env_path("TEACHFLOW_REFERENCE", data_dir / "reference"),
+        id_secret_file=_env_path("TEACHFLOW_ID_SECRET_FILE", data_dir / "id_secret"),
+        landing_quiet_seconds=_env_float("TEACHFLOW_LANDING_QUIET_SECONDS", 60.0),
+        max_file_bytes=_env_int("TEACHFLOW_MAX_FILE_BYTES", 200 * 1024 * 1024),
+        max_bad_row_share=_env_float("TEACHFLOW_MAX_BAD_ROW_SHARE", 0.05),
+        eligibility_years=_env_int("TEACHFLOW_ELIGIBILITY_YEARS", 6),
+        rotation_target=_env_float("TEACHFLOW_ROTATION_TARGET", 0.10),
+        backbone_target=_env_float("TEACHFLOW_BACKBONE_TARGET", 0.20),
+        training_hours_per_year=_env_float("TEACHFLOW_TRAINING_HOURS_PER_YEAR", 72.0),
+        _id_secret=os.environ.get("TEACHFLOW_ID_SECRET") or None,
+    )

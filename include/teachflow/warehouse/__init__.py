@@ -1,0 +1,1 @@
+"""The city's warehouse: schema, engine and migrations (SQLite by default, PostgreSQL in production)."""

@@ -1,0 +1,434 @@
+"""The warehouse schema, as SQLAlchemy 2 Core metadata.
+
+One definition serves SQLite (the local default) and PostgreSQL (production); Alembic migrations
+in ``migrations/`` are written from it. Every column carries a comment, which PostgreSQL keeps in
+its catalogue and ``teachflow`` prints as the data dictionary.
+
+Personal data: no table holds a resident ID. Teachers are identified by ``teacher_key`` (an
+HMAC of the ID); names live only in ``restricted_teacher_names``, which analysts cannot read
+(they use the ``analyst_*`` views).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+
+# Constraint names are fixed so that migrations and downgrades name the same thing on both engines.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+TEACHER_KEY = String(64)
+SCHOOL_CODE = String(10)
+COUNTY_CODE = String(6)
+PERIOD = String(7)  # YYYY-MM
+SCHOOL_YEAR = String(9)  # 2025-2026
+
+
+def _submission_fk(comment: str = "Submission (ledger row) these values came from") -> Column:
+    return Column(
+        "submission_id",
+        Integer,
+        ForeignKey("submissions.submission_id"),
+        nullable=False,
+        comment=comment,
+    )
+
+
+# --- reference data ------------------------------------------------------------------------------
+
+counties = Table(
+    "counties",
+    metadata,
+    Column("county_code", COUNTY_CODE, primary_key=True, comment="6-digit administrative division code"),
+    Column("county_name", String(64), nullable=False, comment="County (区县) name"),
+    Column("is_city", Boolean, nullable=False, default=False, comment="True for the city's own row (code ends in 00)"),
+    comment="Counties of the city, and the city itself (reference data kept by the city)",
+)
+
+schools = Table(
+    "schools",
+    metadata,
+    Column("school_code", SCHOOL_CODE, primary_key=True, comment="10-digit school identifier (学校标识码)"),
+    Column("school_name", String(128), nullable=False, comment="School name"),
+    Column(
+        "county_code",
+        COUNTY_CODE,
+        ForeignKey("counties.county_code"),
+        nullable=False,
+        comment="County the school belongs to",
+    ),
+    Column("location", String(8), nullable=False, comment="urban (城区) / town (镇区) / rural (乡村)"),
+    Column(
+        "stage",
+        String(24),
+        nullable=False,
+        comment="primary, junior, nine_year, senior, complete_secondary, kindergarten",
+    ),
+    Index("ix_schools_county_code", "county_code"),
+    comment="Schools of the city (reference data)",
+)
+
+communities = Table(
+    "communities",
+    metadata,
+    Column("community_code", String(16), primary_key=True, comment="Education community (教共体) code"),
+    Column("community_name", String(128), nullable=False, comment="Community name"),
+    comment="Education communities (教共体)",
+)
+
+community_schools = Table(
+    "community_schools",
+    metadata,
+    Column(
+        "school_code",
+        SCHOOL_CODE,
+        ForeignKey("schools.school_code"),
+        primary_key=True,
+        comment="Member or lead school; a school is in at most one community",
+    ),
+    Column(
+        "community_code",
+        String(16),
+        ForeignKey("communities.community_code"),
+        nullable=False,
+        comment="Community the school belongs to",
+    ),
+    Column("role", String(8), nullable=False, comment="lead (牵头学校) or member (成员校)"),
+    CheckConstraint("role IN ('lead', 'member')", name="role"),
+    Index("ix_community_schools_community_code", "community_code"),
+    comment="Which school is in which community, and its role",
+)
+
+reference_loads = Table(
+    "reference_loads",
+    metadata,
+    Column("load_id", Integer, primary_key=True, autoincrement=True, comment="Load number"),
+    Column("file_name", String(32), nullable=False, comment="counties.csv, schools.csv or communities.csv"),
+    Column("sha256", String(64), nullable=False, comment="SHA-256 of the file's bytes (its version)"),
+    Column("row_count", Integer, nullable=False, comment="Rows in the file"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When it was loaded (UTC)"),
+    comment="Versions of the reference files that have been loaded",
+)
+
+# --- the submission ledger -----------------------------------------------------------------------
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("submission_id", Integer, primary_key=True, autoincrement=True, comment="Ledger row number"),
+    Column("county_code", String(16), nullable=False, comment="County folder the file arrived in (as given)"),
+    Column("period", String(16), nullable=False, comment="Month folder the file arrived in (YYYY-MM, as given)"),
+    Column("dataset", String(64), nullable=False, comment="Dataset named by the file (as given)"),
+    Column("file_format", String(8), nullable=False, comment="csv or xlsx"),
+    Column("source_path", Text, nullable=False, comment="Where the file was found in the landing zone"),
+    Column("sha256", String(64), nullable=False, comment="SHA-256 of the file's bytes: the submission's version"),
+    Column("size_bytes", Integer, nullable=False, comment="File size in bytes"),
+    Column("archive_path", Text, nullable=False, comment="Content-addressed copy of the bytes, kept unchanged"),
+    Column("received_at", DateTime(timezone=True), nullable=False, comment="When teachflow took the file (UTC)"),
+    Column("processed_at", DateTime(timezone=True), comment="When processing finished (UTC)"),
+    Column(
+        "status",
+        String(16),
+        nullable=False,
+        comment="received, accepted, rejected, superseded or duplicate",
+    ),
+    Column("rows_total", Integer, comment="Data rows in the file"),
+    Column("rows_loaded", Integer, comment="Rows merged into the warehouse"),
+    Column("rows_rejected", Integer, comment="Rows rejected (see the feedback file)"),
+    Column("rows_duplicate", Integer, comment="Rows dropped because they repeat another row exactly"),
+    Column("problem_count", Integer, comment="Lines in the feedback file"),
+    Column("reasons", Text, comment="Why the file was rejected, as JSON [{code, message_zh, message_en}]"),
+    Column("superseded_by", Integer, comment="Submission that replaced this one"),
+    Column("duplicate_of", Integer, comment="Earlier submission with the same bytes"),
+    CheckConstraint("status IN ('received', 'accepted', 'rejected', 'superseded', 'duplicate')", name="status"),
+    Index("ix_submissions_identity", "county_code", "period", "dataset"),
+    Index("ix_submissions_sha256", "sha256"),
+    comment="Every file received, whatever became of it (the submission ledger)",
+)
+
+# --- teachers ------------------------------------------------------------------------------------
+
+roster_entries = Table(
+    "roster_entries",
+    metadata,
+    Column("county_code", COUNTY_CODE, primary_key=True, comment="County whose roster this is"),
+    Column("period", PERIOD, primary_key=True, comment="Month of the roster snapshot (YYYY-MM)"),
+    Column("teacher_key", TEACHER_KEY, primary_key=True, comment="HMAC-SHA256 of the resident ID"),
+    _submission_fk(),
+    Column("gender", String(1), comment="M or F"),
+    Column("birth_year", Integer, comment="Year of birth (from the ID; the full date is not kept)"),
+    Column("school_code", SCHOOL_CODE, nullable=False, comment="School the teacher teaches at"),
+    Column("subject", String(64), comment="Subject taught"),
+    Column("title", String(16), comment="Professional title code (senior_full, senior, first, second, third, none)"),
+    Column(
+        "tier",
+        String(16),
+        nullable=False,
+        comment="Backbone tier code (none, rising_star, backbone, subject_leader, famous)",
+    ),
+    Column("employment_start", Date, comment="Date of first employment"),
+    Column("current_school_since", Date, nullable=False, comment="Start of teaching at the current school"),
+    Index("ix_roster_entries_school_period", "school_code", "period"),
+    Index("ix_roster_entries_teacher_key", "teacher_key", "period"),
+    comment="Monthly roster snapshots: one row per county, month and teacher",
+)
+
+restricted_teacher_names = Table(
+    "restricted_teacher_names",
+    metadata,
+    Column("teacher_key", TEACHER_KEY, primary_key=True, comment="HMAC-SHA256 of the resident ID"),
+    Column("name", String(64), nullable=False, comment="Teacher's name (personal data: restricted)"),
+    Column("submission_id", Integer, nullable=False, comment="Latest submission that gave the name"),
+    comment="RESTRICTED: teachers' names. Not granted to analysts",
+)
+
+# --- flows ---------------------------------------------------------------------------------------
+
+flow_reports = Table(
+    "flow_reports",
+    metadata,
+    Column(
+        "submission_id",
+        Integer,
+        ForeignKey("submissions.submission_id"),
+        primary_key=True,
+        comment="Submission that reported the flow",
+    ),
+    Column("teacher_key", TEACHER_KEY, primary_key=True, comment="HMAC-SHA256 of the resident ID"),
+    Column("to_school_code", SCHOOL_CODE, primary_key=True, comment="Receiving school"),
+    Column("start_date", Date, primary_key=True, comment="First day at the receiving school"),
+    Column("county_code", COUNTY_CODE, nullable=False, comment="County that reported it"),
+    Column("period", PERIOD, nullable=False, comment="Month of the submission"),
+    Column(
+        "flow_type",
+        String(32),
+        nullable=False,
+        comment="rotation, study_placement, secondment, city_recruit_county_use, transfer",
+    ),
+    Column("from_school_code", SCHOOL_CODE, nullable=False, comment="Sending school"),
+    Column("planned_end_date", Date, comment="Planned return (none for transfers)"),
+    Column("actual_end_date", Date, comment="Actual return; blank while still away"),
+    Index("ix_flow_reports_flow", "teacher_key", "to_school_code", "start_date"),
+    comment="Each county's report of each flow, as submitted (one flow may be reported by both counties)",
+)
+
+teacher_flows = Table(
+    "teacher_flows",
+    metadata,
+    Column("teacher_key", TEACHER_KEY, primary_key=True, comment="HMAC-SHA256 of the resident ID"),
+    Column("to_school_code", SCHOOL_CODE, primary_key=True, comment="Receiving school"),
+    Column("start_date", Date, primary_key=True, comment="First day at the receiving school"),
+    Column(
+        "flow_type",
+        String(32),
+        nullable=False,
+        comment="rotation, study_placement, secondment, city_recruit_county_use, transfer",
+    ),
+    Column("from_school_code", SCHOOL_CODE, nullable=False, comment="Sending school"),
+    Column("planned_end_date", Date, comment="Planned return (none for transfers)"),
+    Column("actual_end_date", Date, comment="Actual return; blank while still away"),
+    Column("source_submission_id", Integer, nullable=False, comment="Newest submission whose values are used"),
+    Column("report_count", Integer, nullable=False, comment="How many counties' current submissions report this flow"),
+    Column(
+        "has_conflict",
+        Boolean,
+        nullable=False,
+        default=False,
+        comment="True while the reports disagree (see flow_conflicts)",
+    ),
+    Index("ix_teacher_flows_from_school", "from_school_code"),
+    Index("ix_teacher_flows_start_date", "start_date"),
+    comment="One row per flow (natural key teacher, receiving school, start), merged from flow_reports",
+)
+
+flow_conflicts = Table(
+    "flow_conflicts",
+    metadata,
+    Column("teacher_key", TEACHER_KEY, primary_key=True, comment="HMAC-SHA256 of the resident ID"),
+    Column("to_school_code", SCHOOL_CODE, primary_key=True, comment="Receiving school"),
+    Column("start_date", Date, primary_key=True, comment="First day at the receiving school"),
+    Column("field", String(32), primary_key=True, comment="Column on which the reports disagree"),
+    Column("submission_id_a", Integer, nullable=False, comment="One report's submission (the older)"),
+    Column("value_a", String(64), comment="Its value"),
+    Column(
+        "submission_id_b",
+        Integer,
+        nullable=False,
+        comment="The other report's submission (the newer, whose value is used)",
+    ),
+    Column("value_b", String(64), comment="Its value"),
+    Column("detected_at", DateTime(timezone=True), nullable=False, comment="When the disagreement was found (UTC)"),
+    comment="Disagreements between two counties' reports of the same flow, for the city to resolve",
+)
+
+# --- training ------------------------------------------------------------------------------------
+
+training_records = Table(
+    "training_records",
+    metadata,
+    Column("teacher_key", TEACHER_KEY, primary_key=True, comment="HMAC-SHA256 of the resident ID"),
+    Column("program_code", String(64), primary_key=True, comment="Programme code"),
+    Column("start_date", Date, primary_key=True, comment="First day"),
+    _submission_fk("Newest submission that reported the record"),
+    Column("county_code", COUNTY_CODE, nullable=False, comment="County that reported it"),
+    Column("program_name", String(256), comment="Programme name"),
+    Column("level", String(16), nullable=False, comment="national, provincial, city, county, school"),
+    Column("mode", String(16), nullable=False, comment="in_person, placement, online"),
+    Column("end_date", Date, nullable=False, comment="Last day"),
+    Column("hours", Numeric(7, 2), nullable=False, comment="Class periods (学时) as given"),
+    Column("organizer", String(256), comment="Organizing body"),
+    Index("ix_training_records_end_date", "end_date"),
+    Index("ix_training_records_submission", "submission_id"),
+    comment="Training records, deduplicated on (teacher, programme, start) across submissions",
+)
+
+# --- assessment ----------------------------------------------------------------------------------
+
+assessment_ratings = Table(
+    "assessment_ratings",
+    metadata,
+    Column("school_code", SCHOOL_CODE, primary_key=True, comment="Rated school"),
+    Column("school_year", SCHOOL_YEAR, primary_key=True, comment="School year, e.g. 2025-2026"),
+    Column("indicator_code", String(16), primary_key=True, comment="Rated indicator of the scoring model"),
+    Column("evaluator_group", String(16), primary_key=True, comment="expert, bureau or recipient"),
+    Column("evaluator_id", String(32), primary_key=True, comment="Evaluator's number"),
+    _submission_fk(),
+    Column("score", Numeric(5, 2), nullable=False, comment="Score 0..100"),
+    comment="Evaluators' scores for the joint assessment (city submissions)",
+)
+
+# --- reports -------------------------------------------------------------------------------------
+
+report_rotation_monthly = Table(
+    "report_rotation_monthly",
+    metadata,
+    Column("period", PERIOD, primary_key=True, comment="Report month M (YYYY-MM)"),
+    Column("scope", String(16), primary_key=True, comment="city, county or community"),
+    Column("scope_code", String(16), primary_key=True, comment="City, county or community code"),
+    Column("scope_name", String(128), nullable=False, comment="Its name"),
+    Column("active_out", Integer, nullable=False, comment="Rotation flows from scope active at month end"),
+    Column("active_in", Integer, nullable=False, comment="Rotation flows into scope active at month end"),
+    Column("started_out", Integer, nullable=False, comment="Rotation flows from scope starting in M"),
+    Column("ended_out", Integer, nullable=False, comment="Rotation flows from scope ending (actual) in M"),
+    Column("overdue_out", Integer, nullable=False, comment="Active flows from scope past their planned end"),
+    Column("transfers_in", Integer, nullable=False, comment="Transfers into scope starting in M"),
+    Column("transfers_out", Integer, nullable=False, comment="Transfers out of scope starting in M"),
+    Column(
+        "eligible_teachers", Integer, nullable=False, comment="Roster teachers at their school since sy_start - 6 years"
+    ),
+    Column("rotated_sy", Integer, nullable=False, comment="Distinct teachers rotated from scope this school year"),
+    Column("backbone_rotated_sy", Integer, nullable=False, comment="Of those, backbone tier or above"),
+    Column("rotation_rate", Numeric(9, 6), comment="rotated_sy / eligible_teachers (blank if none eligible)"),
+    Column("backbone_share", Numeric(9, 6), comment="backbone_rotated_sy / rotated_sy (blank if none rotated)"),
+    Column("rotation_target_met", Boolean, comment="rotation_rate >= target (10 %)"),
+    Column("backbone_target_met", Boolean, comment="backbone_share >= target (20 %)"),
+    Column(
+        "training_hours_month", Numeric(12, 2), nullable=False, comment="Training hours ending in M, teachers of scope"
+    ),
+    Column("training_person_times_month", Integer, nullable=False, comment="Training records ending in M (人次)"),
+    Column("teachers_on_track", Integer, nullable=False, comment="Roster teachers on track for 72 学时 a year"),
+    Column("roster_teachers", Integer, nullable=False, comment="Roster teachers of scope (latest roster)"),
+    Column("training_on_track_share", Numeric(9, 6), comment="teachers_on_track / roster_teachers"),
+    Column("revision", Integer, nullable=False, comment="1 for the first run of M, +1 each time a figure changed"),
+    Column("computed_at", DateTime(timezone=True), nullable=False, comment="When this revision was computed (UTC)"),
+    comment="The monthly rotation report (交流轮岗月报): one row per month and scope",
+)
+
+report_rotation_overdue = Table(
+    "report_rotation_overdue",
+    metadata,
+    Column("period", PERIOD, primary_key=True, comment="Report month M"),
+    Column("teacher_key", TEACHER_KEY, primary_key=True, comment="HMAC-SHA256 of the resident ID"),
+    Column("to_school_code", SCHOOL_CODE, primary_key=True, comment="Receiving school"),
+    Column("start_date", Date, primary_key=True, comment="First day at the receiving school"),
+    Column("flow_type", String(32), nullable=False, comment="Flow type code"),
+    Column("from_school_code", SCHOOL_CODE, nullable=False, comment="Sending school"),
+    Column("planned_end_date", Date, nullable=False, comment="Planned return, before month end"),
+    Column("days_overdue", Integer, nullable=False, comment="Days from planned end to month end"),
+    comment="Rotation flows active at month end whose planned return has passed",
+)
+
+assessment_school_scores = Table(
+    "assessment_school_scores",
+    metadata,
+    Column("school_year", SCHOOL_YEAR, primary_key=True, comment="School year"),
+    Column("model_hash", String(64), primary_key=True, comment="SHA-256 of the scoring model file used"),
+    Column("school_code", SCHOOL_CODE, primary_key=True, comment="School"),
+    Column("community_code", String(16), nullable=False, comment="Its community"),
+    Column("role", String(8), nullable=False, comment="lead or member"),
+    Column("own_score", Numeric(7, 3), comment="Score of the school's own indicators"),
+    Column("final_score", Numeric(7, 3), comment="Score after bundling with its community"),
+    Column("provisional", Boolean, nullable=False, comment="True for a run before the school year ended"),
+    Column("computed_at", DateTime(timezone=True), nullable=False, comment="When computed (UTC)"),
+    comment="Joint assessment (捆绑考核): per-school scores",
+)
+
+assessment_community_scores = Table(
+    "assessment_community_scores",
+    metadata,
+    Column("school_year", SCHOOL_YEAR, primary_key=True, comment="School year"),
+    Column("model_hash", String(64), primary_key=True, comment="SHA-256 of the scoring model file used"),
+    Column("community_code", String(16), primary_key=True, comment="Community"),
+    Column("score", Numeric(7, 3), comment="Mean of its schools' final scores"),
+    Column("grade", String(8), comment="优秀, 良好, 合格 or 不合格"),
+    Column("rank", Integer, comment="Rank among communities (1 = best; ties share a rank)"),
+    Column("review_flag", Boolean, nullable=False, comment="In the bottom 10 % (at least one): flagged for review"),
+    Column("provisional", Boolean, nullable=False, comment="True for a run before the school year ended"),
+    Column("computed_at", DateTime(timezone=True), nullable=False, comment="When computed (UTC)"),
+    comment="Joint assessment (捆绑考核): per-community scores, grade and rank",
+)
+
+assessment_breakdown = Table(
+    "assessment_breakdown",
+    metadata,
+    Column("school_year", SCHOOL_YEAR, primary_key=True, comment="School year"),
+    Column("model_hash", String(64), primary_key=True, comment="SHA-256 of the scoring model file used"),
+    Column("school_code", SCHOOL_CODE, primary_key=True, comment="School"),
+    Column("item", String(32), primary_key=True, comment="Indicator code, checklist code, or own/final/bundle"),
+    Column("input_name", String(64), primary_key=True, comment="Which input or figure of the item"),
+    Column("value", Numeric(12, 6), comment="The input's value or the item's score"),
+    Column("weight", Numeric(9, 6), comment="Weight applied (after rescaling), where one applies"),
+    Column("note", String(128), comment="e.g. n/a, no ratings, rescaled"),
+    comment="Every input, score and weight behind each school's final score",
+)
+
+ANALYST_VIEWS: dict[str, str] = {
+    # Views hold neither ID nor name; analysts are granted these and the non-restricted tables.
+    "analyst_roster": (
+        "SELECT r.period, r.county_code, r.teacher_key, r.school_code, s.school_name, r.gender, "
+        "r.birth_year, r.subject, r.title, r.tier, r.employment_start, r.current_school_since "
+        "FROM roster_entries r JOIN schools s ON s.school_code = r.school_code"
+    ),
+    "analyst_flows": (
+        "SELECT f.teacher_key, f.flow_type, f.from_school_code, fs.county_code AS from_county_code, "
+        "f.to_school_code, ts.county_code AS to_county_code, f.start_date, f.planned_end_date, "
+        "f.actual_end_date, f.has_conflict FROM teacher_flows f "
+        "JOIN schools fs ON fs.school_code = f.from_school_code "
+        "JOIN schools ts ON ts.school_code = f.to_school_code"
+    ),
+    "analyst_training": (
+        "SELECT teacher_key, county_code, program_code, program_name, level, mode, start_date, "
+        "end_date, hours, organizer FROM training_records"
+    ),
+}
