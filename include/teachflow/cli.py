@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "teachflow.commands.secret",
     "teachflow.commands.warehouse",
     "teachflow.commands.reference",
+    "teachflow.commands.ingest",
 )
 
 

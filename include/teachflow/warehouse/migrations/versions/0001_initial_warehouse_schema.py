@@ -163,6 +163,7 @@ def upgrade() -> None:
     sa.Column('source_path', sa.Text(), nullable=False, comment='Where the file was found in the landing zone'),
     sa.Column('sha256', sa.String(length=64), nullable=False, comment="SHA-256 of the file's bytes: the submission's version"),
     sa.Column('size_bytes', sa.Integer(), nullable=False, comment='File size in bytes'),
+    sa.Column('source_mtime', sa.Float(), nullable=True, comment='Modification time of the landing file (epoch seconds) when taken'),
     sa.Column('archive_path', sa.Text(), nullable=False, comment='Content-addressed copy of the bytes, kept unchanged'),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False, comment='When teachflow took the file (UTC)'),
     sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True, comment='When processing finished (UTC)'),

@@ -1,0 +1,91 @@
+"""
+### county_ingest: counties' files from the landing zone into the warehouse
+
+Every 15 minutes (``TEACHFLOW_INGEST_SCHEDULE``) and on demand:
+
+1. **discover**: list the landing zone (``<landing>/<county>/<YYYY-MM>/<dataset>.<csv|xlsx>``, any
+   fsspec URL) and keep the complete files the submission ledger has not taken yet;
+2. **ingest**, one mapped task per file, labelled ``county/dataset/period``: archive the bytes,
+   record them in the ledger, parse, validate (Great Expectations suites in ``expectations/`` plus
+   teachflow's rules), merge what passed in one transaction, and write the county's feedback to the
+   outbox. A rejected or failing file only fails or rejects itself: the other counties go on.
+
+Each accepted submission emits an event on its dataset's Asset (``teachflow://warehouse/<dataset>``)
+with the county and period in ``extra``, so the report DAGs follow the data.
+The domain code lives in ``include/teachflow`` (``teachflow.pipeline``); this file only wires it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from airflow.sdk import dag, task
+from teachflow_airflow.assets import DATASET_ASSETS, INGESTED
+
+SCHEDULE = os.environ.get("TEACHFLOW_INGEST_SCHEDULE", "*/15 * * * *")
+
+
+@dag(
+    dag_id="county_ingest",
+    schedule=SCHEDULE,
+    start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["teachflow", "ingest", "counties"],
+    default_args={"owner": "teachflow-data", "retries": 2, "retry_delay": dt.timedelta(minutes=2)},
+)
+def county_ingest():
+    @task
+    def discover() -> list[dict]:
+        """New, complete files in the landing zone (paths, sizes, mtimes)."""
+        import dataclasses
+
+        from teachflow.pipeline import discover as discover_files
+        from teachflow.warehouse.engine import make_engine
+        from teachflow_airflow.runtime import task_settings
+
+        settings = task_settings()
+        engine = make_engine(settings.warehouse_url)
+        try:
+            files = discover_files(engine, settings)
+        finally:
+            engine.dispose()
+        print(f"{len(files)} new file(s) in {settings.landing}")
+        return [dataclasses.asdict(f) for f in files]
+
+    @task(map_index_template="{{ submission_label }}", outlets=[INGESTED])
+    def ingest(submission: dict, *, outlet_events=None, **context) -> dict:
+        """One county's file: archive, ledger, validate, merge or reject, feedback."""
+        import dataclasses
+
+        from teachflow.landing import LandingFile
+        from teachflow.pipeline import ingest_file
+        from teachflow.warehouse.engine import make_engine
+        from teachflow_airflow.runtime import task_settings
+
+        file = LandingFile(**submission)
+        context["submission_label"] = file.label
+        settings = task_settings()
+        engine = make_engine(settings.warehouse_url)
+        try:
+            outcome = ingest_file(engine, settings, file)
+        finally:
+            engine.dispose()
+        print(outcome.summary())
+        if outcome.status == "accepted" and file.dataset in DATASET_ASSETS:
+            outlet_events[INGESTED].add(
+                DATASET_ASSETS[file.dataset],
+                extra={
+                    "county_code": file.county_code,
+                    "period": file.period,
+                    "submission_id": outcome.submission_id,
+                },
+            )
+        return dataclasses.asdict(outcome)
+
+    ingest.expand(submission=discover())
+
+
+county_ingest()

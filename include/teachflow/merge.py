@@ -1,0 +1,338 @@
+"""Merging one accepted submission into the warehouse: stage, then set-based SQL, in one transaction.
+
+Write-audit-publish: the rows that passed validation are staged into a temporary table (``COPY``
+on PostgreSQL, ``executemany`` on SQLite), then published with a handful of INSERT ... SELECT /
+DELETE statements. The caller runs :func:`merge_submission` inside one transaction together with
+the ledger update, so a submission lands whole or not at all.
+
+Replacement rules (spec: submissions.md, domain.md):
+- ``teachers``: the roster is a snapshot; a submission replaces the (county, period) roster.
+- ``teacher_flows``: each county's rows are kept in ``flow_reports``; a resubmission replaces its
+  predecessor's reports. ``teacher_flows`` holds one row per natural key, taking the newest report's
+  values; where the two counties' newest reports disagree, ``flow_conflicts`` records it.
+- ``training_records`` and ``assessment_ratings``: deduplicated on the natural key across
+  submissions (the newest wins); a resubmission first removes the rows its predecessor owned.
+
+Concurrency on PostgreSQL: a transaction-scoped advisory lock per identity serializes two
+submissions of the same (county, period, dataset); flows also take one lock for the flows tables,
+since a flow reported by two counties is recomputed from both counties' reports. Different
+counties' rosters and training records merge at the same time. SQLite serializes writers anyway.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from teachflow.identity import teacher_key
+
+#: Staged columns per dataset, with their SQL types (portable across SQLite and PostgreSQL).
+STAGE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "teachers": (
+        ("teacher_key", "VARCHAR(64)"),
+        ("name", "VARCHAR(64)"),
+        ("gender", "VARCHAR(1)"),
+        ("birth_year", "INTEGER"),
+        ("school_code", "VARCHAR(10)"),
+        ("subject", "VARCHAR(64)"),
+        ("title", "VARCHAR(16)"),
+        ("tier", "VARCHAR(16)"),
+        ("employment_start", "DATE"),
+        ("current_school_since", "DATE"),
+    ),
+    "teacher_flows": (
+        ("teacher_key", "VARCHAR(64)"),
+        ("name", "VARCHAR(64)"),
+        ("to_school_code", "VARCHAR(10)"),
+        ("start_date", "DATE"),
+        ("flow_type", "VARCHAR(32)"),
+        ("from_school_code", "VARCHAR(10)"),
+        ("planned_end_date", "DATE"),
+        ("actual_end_date", "DATE"),
+    ),
+    "training_records": (
+        ("teacher_key", "VARCHAR(64)"),
+        ("name", "VARCHAR(64)"),
+        ("program_code", "VARCHAR(64)"),
+        ("start_date", "DATE"),
+        ("program_name", "VARCHAR(256)"),
+        ("level", "VARCHAR(16)"),
+        ("mode", "VARCHAR(16)"),
+        ("end_date", "DATE"),
+        ("hours", "NUMERIC(7,2)"),
+        ("organizer", "VARCHAR(256)"),
+    ),
+    "assessment_ratings": (
+        ("school_code", "VARCHAR(10)"),
+        ("school_year", "VARCHAR(9)"),
+        ("indicator_code", "VARCHAR(16)"),
+        ("evaluator_group", "VARCHAR(16)"),
+        ("evaluator_id", "VARCHAR(32)"),
+        ("score", "NUMERIC(5,2)"),
+    ),
+}
+
+FLOW_KEY = ("teacher_key", "to_school_code", "start_date")
+FLOW_FIELDS = ("flow_type", "from_school_code", "planned_end_date", "actual_end_date")
+
+
+@dataclass(frozen=True)
+class SubmissionIdentity:
+    submission_id: int
+    county_code: str
+    period: str
+    dataset: str
+
+
+# --- preparing the rows --------------------------------------------------------------------------
+
+
+def teacher_keys(id_numbers: pd.Series, secret: bytes) -> pd.Series:
+    """HMAC every distinct ID once (training files repeat teachers many times)."""
+    unique = pd.unique(id_numbers.to_numpy())
+    mapping = {i: teacher_key(i, secret) for i in unique}
+    return id_numbers.map(mapping)
+
+
+def load_frame(dataset: str, typed: pd.DataFrame, secret: bytes) -> pd.DataFrame:
+    """The staged columns of a dataset from its typed frame: IDs become keys and are dropped."""
+    frame = typed.copy()
+    if "id_number" in frame.columns:
+        frame["teacher_key"] = teacher_keys(frame["id_number"], secret)
+        if dataset == "teachers":
+            frame["birth_year"] = frame["id_number"].str.slice(6, 10).astype("int64")
+        frame = frame.drop(columns=["id_number"])
+    columns = [name for name, _ in STAGE_COLUMNS[dataset]]
+    return frame[columns]
+
+
+def _as_rows(frame: pd.DataFrame) -> list[tuple]:
+    """Rows as plain Python values for executemany: NA -> None, dates -> ISO text."""
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            out[name] = np.where(col.isna(), None, col.dt.strftime("%Y-%m-%d").to_numpy(dtype=object))
+        elif pd.api.types.is_float_dtype(col):
+            values = col.to_numpy(dtype=object)
+            out[name] = np.where(col.isna(), None, values)
+        else:
+            values = col.astype(object).to_numpy()
+            out[name] = np.where(pd.isna(values), None, values)
+    return list(zip(*(out[c] for c in frame.columns), strict=True))
+
+
+def _as_csv_chunks(frame: pd.DataFrame, chunk_rows: int = 200_000):
+    """CSV text for PostgreSQL's COPY, in chunks (NA is an unquoted empty field: NULL)."""
+    printable = frame.copy()
+    for name in printable.columns:
+        if pd.api.types.is_datetime64_any_dtype(printable[name]):
+            printable[name] = printable[name].dt.strftime("%Y-%m-%d")
+    for start in range(0, len(printable), chunk_rows):
+        buf = io.StringIO()
+        printable.iloc[start : start + chunk_rows].to_csv(buf, header=False, index=False, na_rep="")
+        yield buf.getvalue()
+
+
+# --- staging -------------------------------------------------------------------------------------
+
+
+def stage(conn: Connection, dataset: str, frame: pd.DataFrame) -> str:
+    """Create a temporary staging table for the dataset and fill it; returns its name."""
+    name = f"stage_{dataset}"
+    cols = STAGE_COLUMNS[dataset]
+    ddl = ", ".join(f"{c} {t}" for c, t in cols)
+    column_list = ", ".join(c for c, _ in cols)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({ddl}) ON COMMIT DROP")
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {name} ({column_list}) FROM STDIN (FORMAT csv)") as copy:
+            for chunk in _as_csv_chunks(frame):
+                copy.write(chunk)
+    else:
+        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({ddl})")
+        if len(frame):
+            placeholders = ", ".join("?" for _ in cols)
+            conn.exec_driver_sql(f"INSERT INTO {name} ({column_list}) VALUES ({placeholders})", _as_rows(frame))
+    return name
+
+
+def _drop_stage(conn: Connection, name: str) -> None:
+    if conn.dialect.name != "postgresql":  # PostgreSQL drops it at commit
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+
+
+# --- locking -------------------------------------------------------------------------------------
+
+
+def lock_identity(conn: Connection, county_code: str, period: str, dataset: str) -> None:
+    """Serialize submissions of one identity (PostgreSQL; SQLite already serializes writers)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+            {"k": f"teachflow:{county_code}:{period}:{dataset}"},
+        )
+        if dataset == "teacher_flows":
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('teachflow:teacher_flows'))"))
+
+
+# --- publishing ----------------------------------------------------------------------------------
+
+
+def _in_list(ids: Sequence[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids) or "NULL"
+
+
+def _upsert_names(conn: Connection, stage_name: str, sid: int, overwrite: bool) -> None:
+    """Names go to the restricted table only; the roster's spelling wins over other datasets'."""
+    action = "DO UPDATE SET name = excluded.name, submission_id = excluded.submission_id" if overwrite else "DO NOTHING"
+    conn.execute(
+        text(
+            "INSERT INTO restricted_teacher_names (teacher_key, name, submission_id) "
+            f"SELECT teacher_key, MAX(name), :sid FROM {stage_name} WHERE name IS NOT NULL "
+            f"GROUP BY teacher_key ON CONFLICT (teacher_key) {action}"
+        ),
+        {"sid": sid},
+    )
+
+
+def _merge_teachers(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
+    params = {"c": ident.county_code, "p": ident.period, "sid": ident.submission_id}
+    conn.execute(text("DELETE FROM roster_entries WHERE county_code = :c AND period = :p"), params)
+    conn.execute(
+        text(
+            "INSERT INTO roster_entries (county_code, period, teacher_key, submission_id, gender, birth_year, "
+            "school_code, subject, title, tier, employment_start, current_school_since) "
+            "SELECT :c, :p, teacher_key, :sid, gender, birth_year, school_code, subject, title, tier, "
+            f"employment_start, current_school_since FROM {stage_name}"
+        ),
+        params,
+    )
+    _upsert_names(conn, stage_name, ident.submission_id, overwrite=True)
+
+
+def _key_match(a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{k} = {b}.{k}" for k in FLOW_KEY)
+
+
+def _merge_flows(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
+    params = {"c": ident.county_code, "p": ident.period, "sid": ident.submission_id}
+    keys = ", ".join(FLOW_KEY)
+    conn.exec_driver_sql("DROP TABLE IF EXISTS affected_flows")
+    temp = "CREATE TEMPORARY TABLE affected_flows" + (" ON COMMIT DROP" if conn.dialect.name == "postgresql" else "")
+    conn.exec_driver_sql(
+        f"{temp} AS SELECT {keys} FROM flow_reports WHERE submission_id IN ({_in_list(old)}) "
+        f"UNION SELECT {keys} FROM {stage_name}"
+    )
+    conn.exec_driver_sql(f"DELETE FROM flow_reports WHERE submission_id IN ({_in_list(old)})")
+    conn.execute(
+        text(
+            "INSERT INTO flow_reports (submission_id, teacher_key, to_school_code, start_date, county_code, "
+            "period, flow_type, from_school_code, planned_end_date, actual_end_date) "
+            "SELECT :sid, teacher_key, to_school_code, start_date, :c, :p, flow_type, from_school_code, "
+            f"planned_end_date, actual_end_date FROM {stage_name}"
+        ),
+        params,
+    )
+    for table in ("teacher_flows", "flow_conflicts"):
+        conn.exec_driver_sql(
+            f"DELETE FROM {table} WHERE EXISTS (SELECT 1 FROM affected_flows a WHERE {_key_match('a', table)})"
+        )
+    # Each county's newest report of each affected flow, then the newest of those.
+    conn.exec_driver_sql("DROP TABLE IF EXISTS latest_flow_reports")
+    temp = "CREATE TEMPORARY TABLE latest_flow_reports" + (
+        " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
+    )
+    conn.exec_driver_sql(
+        f"{temp} AS SELECT * FROM ("
+        f" SELECT c.*, ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY period DESC, submission_id DESC) AS newest,"
+        f" COUNT(*) OVER (PARTITION BY {keys}) AS counties"
+        " FROM ("
+        f"  SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.teacher_key, r.to_school_code, r.start_date, r.county_code"
+        "   ORDER BY r.period DESC, r.submission_id DESC) AS per_county"
+        f"  FROM flow_reports r WHERE EXISTS (SELECT 1 FROM affected_flows a WHERE {_key_match('a', 'r')})"
+        " ) c WHERE c.per_county = 1"
+        ") ranked"
+    )
+    differs = " OR ".join(f"o.{f} IS DISTINCT FROM n.{f}" for f in FLOW_FIELDS)
+    conn.exec_driver_sql(
+        "INSERT INTO teacher_flows (teacher_key, to_school_code, start_date, flow_type, from_school_code, "
+        "planned_end_date, actual_end_date, source_submission_id, report_count, has_conflict) "
+        "SELECT n.teacher_key, n.to_school_code, n.start_date, n.flow_type, n.from_school_code, "
+        "n.planned_end_date, n.actual_end_date, n.submission_id, n.counties, "
+        f"CASE WHEN EXISTS (SELECT 1 FROM latest_flow_reports o WHERE {_key_match('o', 'n')} AND o.newest = 2 "
+        f"AND ({differs})) THEN TRUE ELSE FALSE END "
+        "FROM latest_flow_reports n WHERE n.newest = 1"
+    )
+    for field in FLOW_FIELDS:
+        conn.execute(
+            text(
+                "INSERT INTO flow_conflicts (teacher_key, to_school_code, start_date, field, submission_id_a, "
+                "value_a, submission_id_b, value_b, detected_at) "
+                f"SELECT n.teacher_key, n.to_school_code, n.start_date, :field, o.submission_id, "
+                f"CAST(o.{field} AS VARCHAR(64)), n.submission_id, CAST(n.{field} AS VARCHAR(64)), CURRENT_TIMESTAMP "
+                f"FROM latest_flow_reports n JOIN latest_flow_reports o ON {_key_match('o', 'n')} "
+                f"AND o.newest = 2 AND n.newest = 1 WHERE o.{field} IS DISTINCT FROM n.{field}"
+            ),
+            {"field": field},
+        )
+    _upsert_names(conn, stage_name, ident.submission_id, overwrite=False)
+    for name in ("affected_flows", "latest_flow_reports"):
+        _drop_stage(conn, name)
+
+
+def _merge_training(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
+    conn.exec_driver_sql(f"DELETE FROM training_records WHERE submission_id IN ({_in_list(old)})")
+    updated = ("submission_id", "county_code", "program_name", "level", "mode", "end_date", "hours", "organizer")
+    conn.execute(
+        text(
+            "INSERT INTO training_records (teacher_key, program_code, start_date, submission_id, county_code, "
+            "program_name, level, mode, end_date, hours, organizer) "
+            "SELECT teacher_key, program_code, start_date, :sid, :c, program_name, level, mode, end_date, hours, "
+            f"organizer FROM {stage_name} WHERE TRUE "
+            "ON CONFLICT (teacher_key, program_code, start_date) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in updated)
+        ),
+        {"sid": ident.submission_id, "c": ident.county_code},
+    )
+    _upsert_names(conn, stage_name, ident.submission_id, overwrite=False)
+
+
+def _merge_ratings(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
+    conn.exec_driver_sql(f"DELETE FROM assessment_ratings WHERE submission_id IN ({_in_list(old)})")
+    conn.execute(
+        text(
+            "INSERT INTO assessment_ratings (school_code, school_year, indicator_code, evaluator_group, "
+            "evaluator_id, submission_id, score) "
+            "SELECT school_code, school_year, indicator_code, evaluator_group, evaluator_id, :sid, score "
+            f"FROM {stage_name} WHERE TRUE "
+            "ON CONFLICT (school_code, school_year, indicator_code, evaluator_group, evaluator_id) "
+            "DO UPDATE SET score = excluded.score, submission_id = excluded.submission_id"
+        ),
+        {"sid": ident.submission_id},
+    )
+
+
+_MERGERS = {
+    "teachers": _merge_teachers,
+    "teacher_flows": _merge_flows,
+    "training_records": _merge_training,
+    "assessment_ratings": _merge_ratings,
+}
+
+
+def merge_submission(conn: Connection, ident: SubmissionIdentity, frame: pd.DataFrame, old: Sequence[int]) -> int:
+    """Stage ``frame`` (from :func:`load_frame`) and publish it, replacing submissions ``old``.
+
+    Runs inside the caller's transaction; returns the number of rows staged.
+    """
+    stage_name = stage(conn, ident.dataset, frame)
+    _MERGERS[ident.dataset](conn, ident, stage_name, old)
+    _drop_stage(conn, stage_name)
+    return len(frame)

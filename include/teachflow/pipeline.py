@@ -1,0 +1,318 @@
+"""County ingestion, one submission at a time: archive -> ledger -> parse -> validate -> merge -> feedback.
+
+This is the whole of what the ``county_ingest`` DAG's mapped task and ``teachflow ingest`` do for
+one file, and (without the archive, ledger and merge) what ``teachflow check`` does for a clerk.
+Each stage is its own module; this one only decides, in the order the spec gives:
+
+1. the bytes are archived and a ledger row written before anything else (nothing is lost);
+2. the same bytes as the identity's last judged submission: ``duplicate``, nothing else changes;
+3. file-level problems (wrong folder, unreadable, no header, missing column, roster of another
+   county, too many bad rows) reject the whole file; the previous submission stays in force;
+4. otherwise the good rows are merged in one transaction with the ledger update, replacing the
+   identity's previous submission; bad rows are quarantined (listed in the feedback);
+5. the county's feedback files and status JSON are written to the outbox in every case but 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from teachflow import ledger
+from teachflow.archive import archive_file
+from teachflow.contract import DATASETS, Dataset, is_city_code
+from teachflow.landing import LandingFile, complete_files, list_landing, path_problem
+from teachflow.merge import SubmissionIdentity
+from teachflow.problems import FileRejected, Problem
+from teachflow.settings import Settings
+from teachflow.warehouse.schema import counties, schools
+
+log = logging.getLogger(__name__)
+
+OUTCOME_ZH = {
+    "accepted": "已入库",
+    "rejected": "整个文件退回",
+    "duplicate": "与上次报送的文件完全相同，未重复处理",
+}
+
+
+@dataclass
+class Assessment:
+    """What parsing and validation made of one file (before anything is written)."""
+
+    dataset: Dataset
+    rows_total: int = 0
+    rows_duplicate: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    good_rows: pd.DataFrame | None = None  # typed rows that may be loaded
+
+    @property
+    def file_problems(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "file"]
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.file_problems)
+
+    @property
+    def bad_rows(self) -> set[int]:
+        return {p.row for p in self.problems if p.severity == "row" and p.row is not None}
+
+
+@dataclass
+class Outcome:
+    """The result of one submission, as logged, returned to Airflow and written to the status JSON."""
+
+    label: str
+    status: str  # accepted, rejected, duplicate (or "checked" for teachflow check)
+    submission_id: int | None = None
+    rows_total: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    problem_count: int = 0
+    replaced: list[int] = field(default_factory=list)
+    feedback_xlsx: str | None = None
+
+    def summary(self) -> str:
+        return (
+            f"{self.label}: {self.status}; rows {self.rows_total}, loaded {self.rows_loaded}, "
+            f"rejected {self.rows_rejected}, exact duplicates {self.rows_duplicate}, problems {self.problem_count}"
+        )
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference data a submission is checked against."""
+
+    counties: Mapping[str, bool]  # county_code -> is_city
+    schools: Mapping[str, str]  # school_code -> county_code
+
+
+def load_reference_data(engine: Engine) -> Reference:
+    with engine.connect() as conn:
+        county_rows = conn.execute(select(counties.c.county_code, counties.c.is_city)).all()
+        school_rows = conn.execute(select(schools.c.school_code, schools.c.county_code)).all()
+    return Reference({c: bool(city) for c, city in county_rows}, dict(school_rows))
+
+
+# --- assessing a file ----------------------------------------------------------------------------
+
+
+def identity_problems(
+    county_code: str, period: str, dataset: str, file_format: str, reference: Reference, today: dt.date
+) -> list[Problem]:
+    """Is the path's claim (county, period, dataset) one we accept? File-level problems if not."""
+    from teachflow.contract import COUNTY_DATASETS
+
+    wrong = path_problem(county_code, period, dataset, file_format)
+    if wrong is None and county_code not in reference.counties:
+        wrong = ("wrong_folder_county", county_code)
+    if wrong is None and period > today.strftime("%Y-%m"):
+        wrong = ("wrong_folder_period", period)
+    if wrong is not None:
+        code, value = wrong
+        allowed = "、".join(DATASETS) if code == "wrong_folder_dataset" else ""
+        return [Problem(code, value=value, params={"allowed": allowed})]
+    if DATASETS[dataset].city_only and not reference.counties.get(county_code, is_city_code(county_code)):
+        return [Problem("dataset_not_allowed", value=dataset)]
+    if dataset not in COUNTY_DATASETS and not DATASETS[dataset].city_only:  # pragma: no cover - contract guard
+        return [Problem("wrong_folder_dataset", value=dataset)]
+    return []
+
+
+def assess_file(
+    path: Path,
+    dataset: Dataset,
+    county_code: str,
+    period: str,
+    reference: Reference,
+    settings: Settings,
+) -> Assessment:
+    """Parse, normalize, deduplicate and validate a local file; decide file vs row rejection."""
+    from teachflow.normalize import normalize
+    from teachflow.reading import read_table
+    from teachflow.validation import ValidationContext, find_duplicates, validate
+
+    result = Assessment(dataset=dataset)
+    size = path.stat().st_size
+    if size > settings.max_file_bytes:
+        result.problems = [Problem("file_too_large", value=str(size), params={"limit": str(settings.max_file_bytes)})]
+        return result
+    try:
+        raw = read_table(path, dataset)
+    except FileRejected as rejected:
+        result.problems = list(rejected.problems)
+        return result
+
+    typed, problems = normalize(raw.frame, dataset)
+    result.rows_total = len(typed)
+    exact_dupes, dupe_problems = find_duplicates(typed, dataset)
+    result.rows_duplicate = int(exact_dupes.sum())
+    typed = typed[~exact_dupes]
+    ctx = ValidationContext(county_code=county_code, period=period, schools=reference.schools)
+    problems = [*problems, *dupe_problems]
+    problems = [*problems, *validate(typed, dataset, ctx, prior=problems)]
+
+    bad = {p.row for p in problems if p.severity == "row"}
+    considered = result.rows_total - result.rows_duplicate
+    limit = dataset.max_bad_row_share if dataset.max_bad_row_share == 0 else settings.max_bad_row_share
+    if considered and len(bad) / considered > limit and not any(p.severity == "file" for p in problems):
+        problems.append(
+            Problem(
+                "too_many_bad_rows",
+                params={"share": f"{len(bad) / considered:.1%}", "limit": f"{limit:.0%}", "count": str(len(bad))},
+            )
+        )
+    result.problems = _sorted(problems, dataset)
+    result.good_rows = typed[~typed["_row"].isin(bad)]
+    return result
+
+
+def _sorted(problems: list[Problem], dataset: Dataset) -> list[Problem]:
+    order = {name: i for i, name in enumerate(dataset.column_names)}
+    return sorted(problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1), p.code))
+
+
+# --- ingesting -----------------------------------------------------------------------------------
+
+
+def discover(engine: Engine, settings: Settings, now: float | None = None) -> list[LandingFile]:
+    """Complete landing files the ledger has not taken yet (by path, size and mtime)."""
+    files = complete_files(list_landing(settings.landing), settings.landing_quiet_seconds, now)
+    with engine.connect() as conn:
+        taken = ledger.taken_files(conn)
+    return [f for f in files if ledger.is_new(f, taken)]
+
+
+def ingest_file(engine: Engine, settings: Settings, file: LandingFile, reference: Reference | None = None) -> Outcome:
+    """Take one landing file all the way: archive, ledger, assess, merge or reject, feedback."""
+    from teachflow.merge import SubmissionIdentity, load_frame
+
+    archived = archive_file(file.url, settings.archive, file.file_format)
+    with engine.begin() as conn:
+        sid = ledger.record_received(conn, file, archived)
+    outcome = Outcome(label=file.label, status="received", submission_id=sid)
+
+    with engine.connect() as conn:
+        previous = ledger.latest_judged(conn, file.county_code, file.period, file.dataset, before=sid)
+    if previous is not None and previous.sha256 == archived.sha256:
+        with engine.begin() as conn:
+            ledger.finish(conn, sid, "duplicate", duplicate_of=previous.submission_id)
+        outcome.status = "duplicate"
+        log.info("%s: same bytes as submission %s; nothing changes", file.label, previous.submission_id)
+        return outcome
+
+    reference = reference or load_reference_data(engine)
+    problems = identity_problems(
+        file.county_code, file.period, file.dataset, file.file_format, reference, dt.date.today()
+    )
+    if problems:
+        assessment = Assessment(dataset=DATASETS.get(file.dataset, DATASETS["teachers"]), problems=problems)
+    else:
+        dataset = DATASETS[file.dataset]
+        assessment = assess_file(archived.path, dataset, file.county_code, file.period, reference, settings)
+
+    outcome.rows_total = assessment.rows_total
+    outcome.rows_duplicate = assessment.rows_duplicate
+    outcome.problem_count = len(assessment.problems)
+    if assessment.rejected:
+        with engine.begin() as conn:
+            ledger.finish(
+                conn,
+                sid,
+                "rejected",
+                rows_total=assessment.rows_total,
+                rows_loaded=0,
+                rows_rejected=assessment.rows_total,
+                rows_duplicate=assessment.rows_duplicate,
+                problem_count=len(assessment.problems),
+                reasons=assessment.file_problems,
+            )
+        outcome.status = "rejected"
+        outcome.rows_rejected = assessment.rows_total
+    else:
+        frame = load_frame(file.dataset, assessment.good_rows, settings.id_secret())
+        ident = SubmissionIdentity(sid, file.county_code, file.period, file.dataset)
+        loaded, old = publish(engine, ident, frame, assessment)
+        outcome.status = "accepted"
+        outcome.rows_loaded = loaded
+        outcome.rows_rejected = len(assessment.bad_rows)
+        outcome.replaced = old
+
+    write_outcome_feedback(settings.outbox, file, archived.sha256, assessment, outcome)
+    log.info("%s", outcome.summary())
+    return outcome
+
+
+def publish(
+    engine: Engine, ident: SubmissionIdentity, frame: pd.DataFrame, assessment: Assessment
+) -> tuple[int, list[int]]:
+    """Merge an accepted submission and update the ledger in ONE transaction.
+
+    Replaces the identity's previously accepted submission (marked superseded); returns the rows
+    loaded and the submissions replaced. An error anywhere rolls all of it back.
+    """
+    from teachflow.merge import lock_identity, merge_submission
+
+    with engine.begin() as conn:
+        lock_identity(conn, ident.county_code, ident.period, ident.dataset)
+        old = ledger.accepted_ids(conn, ident.county_code, ident.period, ident.dataset, excluding=ident.submission_id)
+        loaded = merge_submission(conn, ident, frame, old)
+        ledger.supersede(conn, old, ident.submission_id)
+        ledger.finish(
+            conn,
+            ident.submission_id,
+            "accepted",
+            rows_total=assessment.rows_total,
+            rows_loaded=loaded,
+            rows_rejected=len(assessment.bad_rows),
+            rows_duplicate=assessment.rows_duplicate,
+            problem_count=len(assessment.problems),
+        )
+    return loaded, old
+
+
+def write_outcome_feedback(
+    outbox: Path, file: LandingFile, sha256: str, assessment: Assessment, outcome: Outcome
+) -> None:
+    from teachflow.feedback import write_feedback
+
+    status = {
+        "submission_id": outcome.submission_id,
+        "file": file.relative_path,
+        "county_code": file.county_code,
+        "period": file.period,
+        "dataset": file.dataset,
+        "sha256": sha256,
+        "processed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "outcome": outcome.status,
+        "outcome_zh": OUTCOME_ZH.get(outcome.status, outcome.status),
+        "rows_total": outcome.rows_total,
+        "rows_loaded": outcome.rows_loaded,
+        "rows_rejected": outcome.rows_rejected,
+        "rows_duplicate": outcome.rows_duplicate,
+        "replaced_submissions": outcome.replaced,
+    }
+    files = write_feedback(outbox, file.county_code, file.period, file.dataset, assessment.problems, status)
+    outcome.feedback_xlsx = str(files.xlsx)
+
+
+def ingest_landing(engine: Engine, settings: Settings) -> list[Outcome]:
+    """``teachflow ingest``: every new, complete landing file, one after another."""
+    files = discover(engine, settings)
+    reference = load_reference_data(engine)
+    outcomes = []
+    for file in files:
+        try:
+            outcomes.append(ingest_file(engine, settings, file, reference))
+        except Exception:  # one county's file must never stop the others
+            log.exception("%s: failed; the other files go on", file.label)
+            outcomes.append(Outcome(label=file.label, status="failed"))
+    return outcomes
