@@ -34,6 +34,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "include"))
     from teachflow.settings import load_settings
 
+    # The sample's files were all just written: take them at once instead of after the quiet time.
+    os.environ.setdefault("TEACHFLOW_LANDING_QUIET_SECONDS", "0")
     settings = load_settings()
     marker = settings.data_dir / "sample" / "manifest.json"
     if not marker.exists():

@@ -1,0 +1,173 @@
+"""Benchmark: ingesting a 1,000,000-row training_records CSV into PostgreSQL (issue 3).
+
+Prints, from one run on this machine:
+- wall time and peak RSS of ``teachflow ingest`` of that file (a fresh warehouse database);
+- the floor: a bare ``COPY`` of the same file into an unindexed table of text columns;
+- the naive route a user would write: ``read_csv``, GX on the whole frame, ``DataFrame.to_sql``;
+and the ratios against the targets (ingest <= 3x the floor, >= 5x faster than naive, RSS <= 1 GiB).
+
+Usage: ``.venv/bin/python bench/ingest.py [--rows 1000000] [--pg postgresql://postgres@127.0.0.1:5432/test]``
+Results go in BENCHMARKS.md by hand; this is not a test (tests check behaviour, not time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def sh(*cmd: str, env: dict | None = None) -> None:
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def create_database(admin_url: str) -> str:
+    import psycopg
+
+    name = f"teachflow_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def copy_floor(url: str, csv_path: Path) -> float:
+    """A bare COPY of the file's rows into an unindexed table: the fastest any load can be."""
+    import psycopg
+
+    with open(csv_path, encoding="utf-8-sig") as f:
+        header = f.readline().strip().split(",")
+    cols = ", ".join(f'"{c}" text' for c in header)
+    with psycopg.connect(url) as conn:
+        conn.execute(f"CREATE UNLOGGED TABLE IF NOT EXISTS floor_copy ({cols})")
+        start = time.perf_counter()
+        sql = "COPY floor_copy FROM STDIN (FORMAT csv, HEADER true)"
+        with conn.cursor() as cur, cur.copy(sql) as copy, open(csv_path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        conn.commit()
+        return time.perf_counter() - start
+
+
+def naive_route(url: str, csv_path: Path) -> float:
+    """What a user would write first: read_csv, GX on the whole frame, to_sql."""
+    code = f"""
+import time, json, pandas as pd, great_expectations as gx
+import great_expectations.expectations as gxe
+from sqlalchemy import create_engine
+t = time.perf_counter()
+df = pd.read_csv({str(csv_path)!r}, dtype=str)
+ctx = gx.get_context(mode="ephemeral")
+batch = ctx.data_sources.add_pandas("p").add_dataframe_asset("a").add_batch_definition_whole_dataframe("b")
+suite = gx.ExpectationSuite(name="s", expectations=[
+    gxe.ExpectColumnValuesToNotBeNull(column=c)
+    for c in ("id_number", "program_code", "start_date", "end_date", "hours")
+] + [gxe.ExpectColumnValuesToBeBetween(column="hours_num", min_value=0, max_value=200)])
+df["hours_num"] = pd.to_numeric(df["hours"], errors="coerce")
+batch.get_batch(batch_parameters={{"dataframe": df}}).validate(suite)
+df.to_sql("naive_training", create_engine({url.replace("postgresql://", "postgresql+psycopg://")!r}),
+          if_exists="replace", index=False, chunksize=50_000)
+print(json.dumps(time.perf_counter() - t))
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--skip-naive", action="store_true", help="leave out the (slow) naive route")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="teachflow-bench-"))
+    env = {
+        **os.environ,
+        "TEACHFLOW_DATA_DIR": str(work),
+        "TEACHFLOW_ID_SECRET": "bench-secret",
+        "TEACHFLOW_LANDING_QUIET_SECONDS": "0",
+    }
+    print(f"Generating a {args.rows:,}-row training_records file in {work} ...", flush=True)
+    sh(
+        str(BIN / "teachflow"),
+        "sample",
+        "--out",
+        str(work),
+        "--counties",
+        "1",
+        "--months",
+        "1",
+        "--schools",
+        "40",
+        "--communities",
+        "2",
+        "--teachers",
+        "20000",
+        "--training-records",
+        str(args.rows),
+        "--format",
+        "csv",
+        "--no-mistakes",
+        env=env,
+    )
+    csv_path = next((work / "landing").glob("*/*/training_records.csv"))
+    # Keep only the training file in the landing zone: the benchmark times that one file.
+    for other in (work / "landing").glob("*/*/*"):
+        if other != csv_path:
+            other.unlink()
+    size_mb = csv_path.stat().st_size / 1e6
+    with open(csv_path, "rb") as f:
+        rows = sum(1 for _ in f) - 1
+    print(f"File: {csv_path.relative_to(work)} ({rows:,} rows, {size_mb:.0f} MB)")
+
+    url = create_database(args.pg)
+    env["TEACHFLOW_WAREHOUSE_URL"] = url
+    try:
+        sh(str(BIN / "teachflow"), "warehouse", "upgrade", env=env)
+        sh(str(BIN / "teachflow"), "reference", "load", env=env)
+
+        # `teachflow ingest` in a process of its own that reports its own peak RSS at exit.
+        wrapper = (
+            "import resource, sys\nfrom teachflow.cli import main\nrc = main(['ingest'])\n"
+            "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(rc)"
+        )
+        start = time.perf_counter()
+        run = subprocess.run([sys.executable, "-c", wrapper], check=True, env=env, capture_output=True, text=True)
+        ingest_s = time.perf_counter() - start
+        print(run.stdout.strip())
+        peak_kb = int(next(line for line in run.stderr.splitlines() if line.startswith("PEAK_KB")).split()[1])
+        peak_mib = peak_kb / 1024
+
+        floor_s = copy_floor(url, csv_path)
+        naive_s = None if args.skip_naive else naive_route(url, csv_path)
+    finally:
+        drop_database(args.pg, url)
+
+    print()
+    print(f"teachflow ingest     {ingest_s:8.2f} s   peak RSS {peak_mib:7.0f} MiB   (target <= 1024 MiB)")
+    print(f"bare COPY (floor)    {floor_s:8.2f} s")
+    if naive_s is not None:
+        print(f"naive route          {naive_s:8.2f} s   (read_csv + GX on the frame + to_sql)")
+    print(f"ingest / floor       {ingest_s / floor_s:8.2f} x   (target <= 3)")
+    if naive_s is not None:
+        print(f"naive / ingest       {naive_s / ingest_s:8.2f} x   (target >= 5)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
