@@ -17,7 +17,9 @@ COMMAND_MODULES = (
     "teachflow.commands.secret",
     "teachflow.commands.warehouse",
     "teachflow.commands.reference",
+    "teachflow.commands.sample",
     "teachflow.commands.ingest",
+    "teachflow.commands.templates",
 )
 
 

@@ -1,0 +1,180 @@
+"""Typing a county file's text cells, and naming the values that cannot be understood.
+
+Second step of the pipeline (frames: ``read_table`` -> ``normalize`` -> validation): every contract
+column of the dataset comes out in contract order with one type per kind (see frames.md, "Typed
+frame"). Only *understanding* happens here - a date in any accepted form, a number, a vocabulary
+label or code, an ID with full-width digits. Whether an understood value obeys the rules (check
+character, ranges, cross-field rules) is :mod:`teachflow.validation`'s question.
+
+Speed: a roster can hold a million rows. IDs are handled with pandas' vectorized string methods;
+dates, numbers, codes and labels repeat a lot, so each distinct text is parsed once
+(``pd.factorize``) and the results are spread back with a numpy take. Problems are built only for
+the cells that failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+from teachflow.contract import DATASETS, Column, Dataset
+from teachflow.parsing.values import (
+    HALFWIDTH,
+    allowed_labels,
+    parse_date,
+    parse_number,
+    school_code_text,
+    vocab_code,
+)
+from teachflow.problems import Problem
+from teachflow.vocabularies import VOCABULARIES
+
+T = TypeVar("T")
+
+#: Full-width -> half-width, and every space dropped: what an ID means when typed with an IME on.
+_ID_HALFWIDTH = HALFWIDTH | {0x3000: None, 0x20: None, 0xA0: None, 0x09: None}
+#: A number in scientific notation, as Excel shows or saves an 18-digit ID stored as a number.
+_SCIENTIFIC = r"\d+(?:\.\d*)?E[+-]?\d+"
+#: Vocabularies where a blank cell means a code (spec: tier blank = none).
+_BLANK_MEANS = {"tier": "none"}
+
+Normalized = tuple[pd.Series, list[Problem]]
+
+
+def normalize(frame: pd.DataFrame, dataset: Dataset | str) -> tuple[pd.DataFrame, list[Problem]]:
+    """The typed frame (``_row`` then every contract column) and the problems of values not understood.
+
+    ``frame`` is :attr:`teachflow.reading.RawTable.frame`: ``_row`` and stripped text or NA. A
+    contract column missing from it comes out blank (all NA, or the blank's meaning, e.g. tier none).
+    Problems carry the row, the English column name and the text as written; sorted by row, then
+    contract column order.
+    """
+    if isinstance(dataset, str):
+        dataset = DATASETS[dataset]
+    frame = frame.reset_index(drop=True)
+    rows = frame["_row"].to_numpy(dtype="int64")
+    typed: dict[str, pd.Series | np.ndarray] = {"_row": rows}
+    problems: list[Problem] = []
+    for column in dataset.columns:
+        text = frame[column.name] if column.name in frame else pd.Series(pd.NA, index=frame.index, dtype="str")
+        typed[column.name], found = _NORMALIZERS[column.kind](text.astype("str"), column, rows)
+        problems.extend(found)
+    order = {name: i for i, name in enumerate(dataset.column_names)}
+    problems.sort(key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
+    return pd.DataFrame(typed, copy=False), problems
+
+
+# --- one function per column kind: (text, column, rows) -> (typed values, problems) -------------
+
+
+def _text(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
+    """Names, free text, codes and school years are kept as written (read_table stripped them)."""
+    return text, []
+
+
+def _id_numbers(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
+    """Upper-cased IDs; full-width characters and spaces undone (a warning); scientific notation refused.
+
+    Most columns hold clean half-width IDs, so each repair is first asked of the whole column at
+    once (one string of all IDs) and the row-wise string methods run only when some row needs it.
+    """
+    everything = "".join(text.dropna().to_numpy())
+    ids = text
+    fullwidth = pd.Series(False, index=text.index)
+    if not everything.isascii() or " " in everything:
+        odd = text.notna() & (~text.str.isascii() | text.str.contains(" ", regex=False))
+        fixed = text[odd].str.translate(_ID_HALFWIDTH)
+        fullwidth[odd] = fixed != text[odd]
+        ids = text.mask(odd, fixed)
+        everything = "".join(ids.dropna().to_numpy())
+    if everything.upper() != everything:
+        ids = ids.str.upper()  # a lower-case check character x is simply X
+
+    scientific = pd.Series(False, index=text.index)
+    if "E" in everything.upper():
+        has_e = ids.str.contains("E", regex=False)
+        scientific[has_e] = ids[has_e].str.fullmatch(_SCIENTIFIC)
+        ids = ids.mask(scientific)
+
+    written = text.to_numpy()
+    problems = [
+        Problem(code, row=int(rows[i]), column=column.name, value=written[i])
+        for code, failed in (("id_scientific", scientific), ("id_fullwidth", fullwidth & ~scientific))
+        for i in np.flatnonzero(failed.to_numpy())
+    ]
+    return ids, problems
+
+
+def _school_codes(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
+    codes, parsed, _ = _per_distinct(text, school_code_text)
+    return _spread_text(codes, parsed, blank=None), []
+
+
+def _dates(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
+    codes, parsed, uniques = _per_distinct(text, parse_date)
+    table = np.array([*parsed, None], dtype="datetime64[s]")  # the extra last slot: NA's code -1
+    values = table[codes]
+    failed = (codes >= 0) & np.isnat(values)
+    return pd.Series(values, dtype="datetime64[s]"), _failures("date_invalid", failed, codes, uniques, column, rows)
+
+
+def _numbers(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
+    codes, parsed, uniques = _per_distinct(text, parse_number)
+    table = np.array([np.nan if v is None else v for v in parsed] + [np.nan], dtype="float64")
+    failed = (codes >= 0) & np.array([v is None for v in parsed] + [False])[codes]
+    return pd.Series(table[codes], dtype="float64"), _failures("number_invalid", failed, codes, uniques, column, rows)
+
+
+def _vocab(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
+    vocabulary = VOCABULARIES[column.vocabulary or ""]
+    lookup = vocabulary.lookup()
+    codes, parsed, uniques = _per_distinct(text, lambda label: vocab_code(label, lookup))
+    failed = (codes >= 0) & np.array([v is None for v in parsed] + [False])[codes]
+    problems = _failures("vocab_unknown", failed, codes, uniques, column, rows, allowed=allowed_labels(vocabulary))
+    return _spread_text(codes, parsed, blank=_BLANK_MEANS.get(vocabulary.name)), problems
+
+
+_NORMALIZERS: dict[str, Callable[[pd.Series, Column, np.ndarray], Normalized]] = {
+    "id_number": _id_numbers,
+    "name": _text,
+    "text": _text,
+    "code": _text,
+    "school_code": _school_codes,
+    "date": _dates,
+    "number": _numbers,
+    "vocab": _vocab,
+    "school_year": _text,
+}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _per_distinct(text: pd.Series, parse: Callable[[str], T]) -> tuple[np.ndarray, list[T], list[str]]:
+    """Each row's code (-1 for NA), the parse of each distinct text, and the distinct texts."""
+    codes, uniques = pd.factorize(text)
+    distinct = uniques.tolist()
+    return codes, [parse(u) for u in distinct], distinct
+
+
+def _spread_text(codes: np.ndarray, parsed: list[str | None], blank: str | None) -> pd.Series:
+    table = np.array([*parsed, blank], dtype=object)
+    return pd.Series(pd.array(table[codes], dtype="str"))
+
+
+def _failures(
+    code: str,
+    failed: np.ndarray,
+    codes: np.ndarray,
+    uniques: list[str],
+    column: Column,
+    rows: np.ndarray,
+    **params: str,
+) -> list[Problem]:
+    return [
+        Problem(code, row=int(rows[i]), column=column.name, value=uniques[codes[i]], params=dict(params))
+        for i in np.flatnonzero(failed)
+    ]

@@ -1,0 +1,185 @@
+"""Reading a county CSV: encoding detected, header found, the body read by pandas' C parser.
+
+Counties send UTF-8 (with or without the BOM Excel writes) or GBK from Excel's plain "CSV" on a
+Chinese Windows. UTF-8 is tried first because it almost never decodes text that is not UTF-8;
+GB18030, a superset of GBK, comes second. A file neither decodes is refused with ``file_encoding``.
+
+Only the first lines are parsed in Python (to find the header under any title lines, and the
+delimiter: comma, else tab or semicolon); the body, which may hold a million rows, is read by
+pandas from the byte after the header with every cell as text, so IDs and codes keep their digits.
+
+Row numbers: a CSV opened in Excel shows one record per row, so ``_row`` counts records, blank
+lines included, the header's record counted. This is the file's line number unless a quoted field
+holds a line break: such a record is one Excel row but several text lines, and the records after it
+keep their Excel row number (not their line number).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+from teachflow.contract import Dataset
+from teachflow.parsing.headers import (
+    HEADER_SEARCH_ROWS,
+    HeaderLayout,
+    file_empty,
+    file_unreadable,
+    find_header,
+    header_not_found,
+    require_columns,
+)
+from teachflow.problems import FileRejected, Problem
+
+DELIMITERS = (",", "\t", ";")
+_HEAD_BYTES = 1 << 18  # the header is in the first 20 records, far inside the first 256 KiB
+_CHUNK = 1 << 20
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # pandas' line ends; not str.splitlines'
+_UNCLOSED_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+_PADDING = (" ", "\u3000", "\xa0", "\t")  # whitespace that may pad a cell
+
+
+def detect_encoding(raw: bytes) -> tuple[str, set[str]]:
+    """The encoding that decodes the whole file strictly, and which padding whitespace it holds.
+
+    Raises ``file_encoding`` when neither UTF-8 nor GB18030 decodes it.
+    """
+    candidates = ("utf-8-sig",) if raw.startswith(codecs.BOM_UTF8) else ("utf-8", "gb18030")
+    for encoding in candidates:
+        padding = _decode_scanning(raw, encoding)
+        if padding is not None:
+            return encoding, padding
+    raise FileRejected([Problem("file_encoding")])
+
+
+def _decode_scanning(raw: bytes, encoding: str) -> set[str] | None:
+    """Decode chunk by chunk (never holding the whole text); None if the bytes are not this encoding."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    view = memoryview(raw)
+    seen: set[str] = set()
+    try:
+        for start in range(0, len(raw), _CHUNK):
+            text = decoder.decode(view[start : start + _CHUNK])
+            seen.update(ch for ch in _PADDING if ch not in seen and ch in text)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    return seen
+
+
+def read_csv_table(raw: bytes, dataset: Dataset) -> tuple[pd.DataFrame, HeaderLayout, str]:
+    """The body's cells under contract names (``_row`` first; stripped text or NA), the layout, the encoding.
+
+    Blank rows are still in the frame (the caller drops them). Raises FileRejected for
+    file_encoding, file_empty, header_not_found, column_missing and file_unreadable.
+    """
+    encoding, padding = detect_encoding(raw)
+    lines = _head_lines(raw, encoding)
+    found = _find_header(lines, dataset)
+    if found is None:
+        records = _records(lines, ",")
+        if all(not any(cells) for cells, _ in records) and len(raw) <= _HEAD_BYTES:
+            raise file_empty()
+        raise header_not_found(dataset, min(len(records), HEADER_SEARCH_ROWS))
+    layout, delimiter, width, lines_used = found
+    require_columns(layout, dataset)
+
+    offset = len("".join(lines[:lines_used]).encode(encoding))  # "utf-8-sig" re-adds the BOM
+    frame = _read_body(raw, offset, encoding, delimiter, width, layout)
+    padding.discard(delimiter)
+    if padding:  # only then can a cell be padded; a million clean cells are not stripped one by one
+        frame = frame.apply(lambda column: _stripped(column, padding))
+    frame.insert(0, "_row", np.arange(len(frame), dtype="int64") + layout.row_index + 2)
+    return frame, layout, encoding
+
+
+def _stripped(column: pd.Series, padding: set[str]) -> pd.Series:
+    """The column stripped, blank -> NA; untouched when no cell starts or ends with padding.
+
+    The check joins the column into one string and searches it for a padding character next to a
+    cell boundary: a few substring searches instead of a million strip calls.
+    """
+    joined = "\0" + "\0".join(column.dropna().to_numpy()) + "\0"
+    if not any(f"\0{ch}" in joined or f"{ch}\0" in joined for ch in padding):
+        return column
+    stripped = column.str.strip()
+    return stripped.mask(stripped == "")
+
+
+def _head_lines(raw: bytes, encoding: str) -> list[str]:
+    """The first lines of the file, with their line ends (to count the bytes up to the header)."""
+    truncated = len(raw) > _HEAD_BYTES
+    head = raw[:_HEAD_BYTES].decode(encoding, errors="ignore" if truncated else "strict")
+    lines = _LINE.findall(head)
+    return lines[:-1] if truncated and len(lines) > 1 else lines
+
+
+def _records(lines: list[str], delimiter: str) -> list[tuple[list[str | None], int]]:
+    """The first records as stripped cells (None if blank), each with the lines read up to its end."""
+    reader = csv.reader(iter(lines), delimiter=delimiter)
+    records: list[tuple[list[str | None], int]] = []
+    try:
+        for record in reader:
+            records.append(([cell.strip() or None for cell in record], reader.line_num))
+            if len(records) == HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:  # a quote left open at the end of the head, a giant field: search what we have
+        pass
+    return records
+
+
+def _find_header(lines: list[str], dataset: Dataset) -> tuple[HeaderLayout, str, int, int] | None:
+    """For the first delimiter that reveals a header: layout, delimiter, header width, lines up to its end."""
+    for delimiter in DELIMITERS:
+        records = _records(lines, delimiter)
+        layout = find_header((cells for cells, _ in records), dataset)
+        if layout is not None:
+            header, lines_used = records[layout.row_index]
+            return layout, delimiter, len(header), lines_used
+    return None
+
+
+def _parser_detail(err: Exception, first_row: int) -> str:
+    """pandas' complaint in the county's terms; its row numbers count from the first data row."""
+    unclosed = _UNCLOSED_QUOTE.search(str(err))
+    if unclosed:
+        row = first_row + int(unclosed.group(1))
+        return f"第 {row} 行的引号没有闭合 / the quote opened in row {row} is never closed"
+    return f"CSV: {err}"
+
+
+def _read_body(
+    raw: bytes, offset: int, encoding: str, delimiter: str, width: int, layout: HeaderLayout
+) -> pd.DataFrame:
+    """Every record after the header, only the contract's columns, as text (NA where empty)."""
+    positions = layout.positions
+    empty = pd.DataFrame({name: pd.Series([], dtype="str") for name in positions})
+    if offset >= len(raw):
+        return empty
+    stream = io.BytesIO(raw)
+    stream.seek(offset)
+    try:
+        body = pd.read_csv(
+            stream,
+            sep=delimiter,
+            header=None,
+            names=range(max([width, *(p + 1 for p in positions.values())])),
+            usecols=sorted(set(positions.values())),  # also lets rows be longer or shorter than the header
+            dtype=object,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,  # blank lines are Excel rows: keep them so row numbers stay true
+            index_col=False,
+            encoding="utf-8" if encoding == "utf-8-sig" else encoding,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        return empty
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
+        raise file_unreadable(_parser_detail(err, first_row=layout.row_index + 2)) from err
+    return pd.DataFrame({name: body[pos].astype("str") for name, pos in positions.items()}, copy=False)

@@ -1,0 +1,326 @@
+"""The Excel templates counties fill in, generated from the contract (one per dataset).
+
+Each template's first sheet is the data sheet: row 1 holds the contract's Chinese headers (a
+trailing "*" marks a required column; the reader strips it), vocabulary columns get a dropdown of
+the Chinese labels, and code columns are formatted as text before anything is typed, so Excel never
+turns an ID into ``4.50202E+17`` or drops a school code's leading zeros. There is no example row on
+the data sheet (it would be submitted by mistake): the rules and an example of every column are on
+the "填写说明" sheet. The dropdowns' lists live on a hidden "选项" sheet, because a list written
+into the validation itself is limited to 255 characters.
+
+Chinese rule texts are kept here beside the template that shows them; the contract holds the
+English description of each column.
+"""
+
+from __future__ import annotations
+
+from copy import copy
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from teachflow.contract import DATASETS, Column, Dataset
+from teachflow.vocabularies import VOCABULARIES
+
+#: Rows below the header pre-formatted (text / date) cell by cell; the whole column also carries
+#: the format, so rows typed further down get it in Excel too.
+FORMATTED_ROWS = 5000
+INSTRUCTIONS_SHEET = "填写说明"
+OPTIONS_SHEET = "选项"
+REQUIRED_MARK = "*"
+TEXT_FORMAT = "@"
+DATE_FORMAT = "yyyy-mm-dd"
+
+#: Column kinds typed as text in the template (everything but dates and numbers).
+_TEXT_KINDS = frozenset({"id_number", "name", "text", "code", "school_code", "vocab", "school_year"})
+
+_DATES_ZH = "日期，写成 2026-10-01（也可写 2026/10/1、2026.10.01、2026年10月1日、20261001）。"
+
+#: What each kind of column holds, in Chinese, before the column's own rule.
+_KIND_RULES_ZH: dict[str, str] = {
+    "id_number": "18 位居民身份证号，最后一位可以是 X。本列已设为文本格式，请勿改成数字格式。",
+    "name": "教师姓名。",
+    "text": "",
+    "code": "编号，按文本填写，保留前导 0。",
+    "school_code": "10 位学校标识码，按文本填写，保留前导 0。",
+    "date": _DATES_ZH,
+    "number": "数字。",
+    "vocab": "从下拉列表中选择：{labels}。",
+    "school_year": "学年，格式为 2025-2026。",
+}
+
+#: The column's own rule, in Chinese (spec: submissions.md), by (dataset, column).
+_COLUMN_RULES_ZH: dict[tuple[str, str], str] = {
+    ("teachers", "birth_date"): "须与身份证号中的出生日期一致。",
+    ("teachers", "school_code"): "必须是本区县的学校；名册中出现其他区县的学校，整个文件将被退回。",
+    ("teachers", "subject"): "任教学科，如 语文、数学、英语。",
+    ("teachers", "tier"): "不是骨干的教师选“无”或留空。",
+    ("teachers", "employment_start"): "参加工作的日期。",
+    ("teachers", "current_school_since"): "在现学校开始任教的日期，不得晚于报送月份的最后一天。",
+    ("teacher_flows", "from_school_code"): "教师原所在学校。派出学校和接收学校至少有一所属于本区县。",
+    ("teacher_flows", "to_school_code"): "教师去交流的学校，不能与派出学校相同。",
+    ("teacher_flows", "start_date"): "到接收学校的第一天。",
+    ("teacher_flows", "planned_end_date"): "除“调动”外必须填写；不得早于开始日期。",
+    ("teacher_flows", "actual_end_date"): "教师返回后填写；仍在交流中的留空。不得早于开始日期。",
+    ("training_records", "program_code"): "同一培训项目各区县使用同一编号。",
+    ("training_records", "program_name"): "培训项目名称。",
+    ("training_records", "start_date"): "培训开始日期。",
+    ("training_records", "end_date"): "培训结束日期，不得早于开始日期，且必须在报送月份内（培训记录按结束月份报送）。",
+    ("training_records", "hours"): "学时数，大于 0 且不超过 200。",
+    ("training_records", "organizer"): "主办单位名称。",
+    ("assessment_ratings", "school_code"): "被评学校的学校标识码。",
+    ("assessment_ratings", "indicator_code"): "考核模型中由评议人打分的指标代码，如 A2、B3、C1。",
+    ("assessment_ratings", "evaluator_id"): "评议人编号，按文本填写。",
+    ("assessment_ratings", "score"): "0 至 100 之间的分数。",
+}
+
+#: What each dataset is, in Chinese, for the instructions sheet.
+_DATASET_NOTES_ZH: dict[str, str] = {
+    "teachers": (
+        "本区县当月全部教师的名册（快照），每月报送一次，替换上月名册。"
+        "名册不能有任何错误行，否则整个文件退回，上月名册继续有效。"
+    ),
+    "teacher_flows": (
+        "教师到其他学校交流（轮岗支教、跟岗学习、挂职、市招县用、调动）的记录，进行中和已结束的都要报。"
+        "派出、接收两个区县可以各报一次，系统按“身份证号 + 接收学校 + 开始日期”合并为一条。"
+    ),
+    "training_records": "教师参加培训的记录，每位教师每个项目一行，按培训结束日期所在的月份报送。",
+    "assessment_ratings": (
+        "【仅限市局使用】捆绑考核评议人评分，只能由市局目录（市级代码）报送，区县无需填写，区县目录中的此文件会被退回。"
+    ),
+}
+
+_EXAMPLE_ID = "450202198503120025"  # synthetic; a valid check character, born 1985-03-12
+
+#: One example value per column for the instructions sheet, by (dataset, column) then column.
+_EXAMPLES: dict[tuple[str, str] | str, str] = {
+    "id_number": _EXAMPLE_ID,
+    "name": "张三",
+    "school_code": "2145020012",
+    ("teachers", "gender"): "女",
+    ("teachers", "birth_date"): "1985-03-12",
+    ("teachers", "subject"): "数学",
+    ("teachers", "title"): "一级",
+    ("teachers", "tier"): "骨干教师",
+    ("teachers", "employment_start"): "2007-09-01",
+    ("teachers", "current_school_since"): "2019-09-01",
+    ("teacher_flows", "flow_type"): "轮岗支教",
+    ("teacher_flows", "from_school_code"): "2145020012",
+    ("teacher_flows", "to_school_code"): "2145020047",
+    ("teacher_flows", "start_date"): "2026-09-01",
+    ("teacher_flows", "planned_end_date"): "2027-07-15",
+    ("teacher_flows", "actual_end_date"): "（仍在交流中，留空）",
+    ("training_records", "program_code"): "GP2026-031",
+    ("training_records", "program_name"): "初中数学骨干教师研修班",
+    ("training_records", "level"): "市级",
+    ("training_records", "mode"): "集中培训",
+    ("training_records", "start_date"): "2026-10-08",
+    ("training_records", "end_date"): "2026-10-12",
+    ("training_records", "hours"): "40",
+    ("training_records", "organizer"): "市教师发展中心",
+    ("assessment_ratings", "school_year"): "2025-2026",
+    ("assessment_ratings", "indicator_code"): "B3",
+    ("assessment_ratings", "evaluator_group"): "外聘专家",
+    ("assessment_ratings", "evaluator_id"): "E017",
+    ("assessment_ratings", "score"): "86.5",
+}
+
+_GENERAL_NOTES_ZH: tuple[str, ...] = (
+    "报送位置：<报送目录>/<区县代码>/<年-月>/{file}，例如 450202/2026-10/{file}（年-月为数据所属月份）。",
+    "报送时间：每月 5 日前报送上个月的数据。同一月份再次报送同名文件，将整体替换该月此前的报送。",
+    "第一个工作表为数据表：从第 2 行起每行一条记录；请勿修改、删除表头，不要合并单元格，不要在数据下方加合计行。",
+    "带 * 的列为必填。把鼠标停在表头上可以看到该列的填写规则。",
+    "身份证号、学校标识码等列已设为“文本”格式。从其他表格复制时请用“选择性粘贴 → 数值”，"
+    "粘贴后检查身份证号没有变成 4.50202E+17、学校标识码没有丢失前面的 0。",
+    "报送后，市局系统会在 <反馈目录>/<区县代码>/<年-月>/ 下生成 {stem}.feedback.xlsx，逐行说明问题和改正方法。",
+)
+
+_HEADER_FILL = PatternFill("solid", fgColor="FFDDEBF7")
+_THIN = Side(style="thin", color="FF9BB7D4")
+_HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_REQUIRED_FONT = Font(bold=True, color="FFC00000")
+_OPTIONAL_FONT = Font(bold=True)
+
+
+def header_text(column: Column) -> str:
+    """The header as the template writes it: the Chinese name, "*" after a required one."""
+    return column.header_zh + (REQUIRED_MARK if column.required else "")
+
+
+def rule_zh(dataset: Dataset, column: Column) -> str:
+    """The column's rule in Chinese: what kind of value, then the column's own rule."""
+    kind_rule = _KIND_RULES_ZH[column.kind]
+    if column.vocabulary:
+        kind_rule = kind_rule.format(labels="、".join(VOCABULARIES[column.vocabulary].labels_zh))
+    own = _COLUMN_RULES_ZH.get((dataset.name, column.name), "")
+    text = "".join(part for part in (kind_rule, own) if part)
+    return text or column.description
+
+
+def example_of(dataset: Dataset, column: Column) -> str:
+    """An example value for the instructions sheet."""
+    example = _EXAMPLES.get((dataset.name, column.name)) or _EXAMPLES.get(column.name)
+    if example is not None:
+        return example
+    if column.vocabulary:
+        return VOCABULARIES[column.vocabulary].labels_zh[0]
+    return ""
+
+
+def write_templates(out_dir: Path) -> list[Path]:
+    """Write ``<dataset>.xlsx`` for every dataset of the contract; returns the paths written."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for dataset in DATASETS.values():
+        path = out_dir / f"{dataset.name}.xlsx"
+        build_template(dataset).save(path)
+        paths.append(path)
+    return paths
+
+
+def build_template(dataset: Dataset) -> Workbook:
+    """The template workbook of one dataset (data sheet, instructions sheet, hidden lists)."""
+    wb = Workbook()
+    data = wb.active
+    data.title = dataset.title_zh
+    wb.properties.title = f"{dataset.title_zh}报送模板 ({dataset.name})"
+    wb.properties.creator = "teachflow"
+    _fill_data_sheet(wb, data, dataset)
+    _fill_instructions(wb.create_sheet(INSTRUCTIONS_SHEET), dataset)
+    _fill_options(wb, data, dataset)
+    wb.active = 0
+    return wb
+
+
+def _fill_data_sheet(wb: Workbook, ws: Worksheet, dataset: Dataset) -> None:
+    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 30
+    for index, column in enumerate(dataset.columns, 1):
+        letter = get_column_letter(index)
+        cell = ws.cell(row=1, column=index, value=header_text(column))
+        cell.font = _REQUIRED_FONT if column.required else _OPTIONAL_FONT
+        cell.fill = _HEADER_FILL
+        cell.border = _HEADER_BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.comment = _header_comment(dataset, column)
+        dimension = ws.column_dimensions[letter]
+        dimension.width = _width(column)
+        number_format = _number_format(column)
+        if number_format is None:
+            continue
+        dimension.number_format = number_format
+        first = ws.cell(row=2, column=index)
+        first.number_format = number_format
+        for row in range(3, FORMATTED_ROWS + 2):
+            ws.cell(row=row, column=index)._style = copy(first._style)  # one style lookup, not 5,000
+
+
+def _header_comment(dataset: Dataset, column: Column) -> Comment:
+    required = "必填 required" if column.required else "选填 optional"
+    text = f"{column.name}（{required}）\n{rule_zh(dataset, column)}\n{column.description}"
+    comment = Comment(text, "teachflow")
+    comment.width = 320
+    comment.height = 140
+    return comment
+
+
+def _number_format(column: Column) -> str | None:
+    if column.kind == "date":
+        return DATE_FORMAT
+    if column.kind in _TEXT_KINDS:
+        return TEXT_FORMAT
+    return None  # numbers stay General
+
+
+def _width(column: Column) -> float:
+    """Wide enough for the header and a typical value (a Chinese character counts two)."""
+    typical = {"id_number": 22, "school_code": 14, "date": 13, "name": 10, "number": 9, "school_year": 12}
+    value_width = typical.get(column.kind, 16)
+    if column.vocabulary:
+        value_width = max(len(label) for label in VOCABULARIES[column.vocabulary].labels_zh) * 2 + 6
+    return float(max(value_width, len(header_text(column)) * 2 + 4))
+
+
+def _fill_options(wb: Workbook, data: Worksheet, dataset: Dataset) -> None:
+    """Hidden sheet of dropdown lists, one column per vocabulary column, named ranges over them."""
+    vocab_columns = [(i, c) for i, c in enumerate(dataset.columns, 1) if c.vocabulary]
+    if not vocab_columns:
+        return
+    options = wb.create_sheet(OPTIONS_SHEET)
+    options.sheet_state = "hidden"
+    for option_col, (data_col, column) in enumerate(vocab_columns, 1):
+        labels = VOCABULARIES[column.vocabulary].labels_zh
+        options.cell(row=1, column=option_col, value=column.header_zh)
+        for row, label in enumerate(labels, 2):
+            options.cell(row=row, column=option_col, value=label)
+        letter = get_column_letter(option_col)
+        name = list_name(column)
+        wb.defined_names[name] = DefinedName(
+            name, attr_text=f"'{OPTIONS_SHEET}'!${letter}$2:${letter}${len(labels) + 1}"
+        )
+        validation = DataValidation(
+            type="list",
+            formula1=name,
+            allow_blank=not column.required or column.name == "tier",  # tier: blank = none
+            showErrorMessage=True,
+            showInputMessage=True,
+            errorStyle="stop",
+            errorTitle=column.header_zh,
+            error=f"请从下拉列表中选择：{'、'.join(labels)}"[:255],
+            promptTitle=column.header_zh[:32],
+            prompt=f"从下拉列表中选择：{'、'.join(labels)}"[:255],
+        )
+        data_letter = get_column_letter(data_col)
+        validation.add(f"{data_letter}2:{data_letter}1048576")
+        data.add_data_validation(validation)
+
+
+def list_name(column: Column) -> str:
+    """The workbook name of a vocabulary column's dropdown list."""
+    return f"list_{column.name}"
+
+
+def _fill_instructions(ws: Worksheet, dataset: Dataset) -> None:
+    file_name = f"{dataset.name}.xlsx"
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 22
+    ws.column_dimensions["C"].width = 8
+    ws.column_dimensions["D"].width = 70
+    ws.column_dimensions["E"].width = 24
+    title = f"《{dataset.title_zh}》填写说明（{file_name}）"
+    if dataset.city_only:
+        title += " —— 仅限市局使用"
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    ws.cell(row=2, column=1, value=_DATASET_NOTES_ZH.get(dataset.name, dataset.description))
+    row = 3
+    for note in _GENERAL_NOTES_ZH:
+        ws.cell(row=row, column=1, value="• " + note.format(file=file_name, stem=dataset.name))
+        row += 1
+    row += 1
+    for col, text in enumerate(("表头", "英文列名", "必填", "填写规则", "示例"), 1):
+        cell = ws.cell(row=row, column=col, value=text)
+        cell.font = _OPTIONAL_FONT
+        cell.fill = _HEADER_FILL
+        cell.border = _HEADER_BORDER
+    for column in dataset.columns:
+        row += 1
+        values = (
+            header_text(column),
+            column.name,
+            "是" if column.required else "否",
+            rule_zh(dataset, column),
+            example_of(dataset, column),
+        )
+        for col, value in enumerate(values, 1):
+            cell = ws.cell(row=row, column=col, value=value)
+            cell.number_format = TEXT_FORMAT
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        if column.required:
+            ws.cell(row=row, column=1).font = _REQUIRED_FONT
