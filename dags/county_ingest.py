@@ -21,6 +21,7 @@ import datetime as dt
 import os
 
 from airflow.sdk import dag, task
+
 from teachflow_airflow.assets import DATASET_ASSETS, INGESTED
 
 SCHEDULE = os.environ.get("TEACHFLOW_INGEST_SCHEDULE", "*/15 * * * *")
