@@ -12,14 +12,14 @@ import datetime as dt
 import hashlib
 import hmac
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
+CHECK_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARACTERS = "10X98765432"
 
 
 def check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK_CHARS[total % 11]
+    total = sum(int(d) * w for d, w in zip(first17, CHECK_WEIGHTS, strict=True))
+    return CHECK_CHARACTERS[total % 11]
 
 
 def birth_date_of(id_number: str) -> dt.date | None:

@@ -1,0 +1,27 @@
+"""What validation needs to know about the submission besides its rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+#: Rated indicators until the scoring model supplies its own list.
+DEFAULT_RATED_INDICATORS: frozenset[str] = frozenset({"A2", "B3", "C1"})
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """The submitting county, the period and the reference data the rules compare rows with.
+
+    Kept apart from the rows so the same frame can be checked against another county's or
+    period's context in tests, and so the pipeline loads the school list once per run.
+    """
+
+    county_code: str  # the folder's county (the city's code for assessment_ratings)
+    period: str  # "YYYY-MM"
+    schools: Mapping[str, str]  # every known school_code -> its county_code
+    rated_indicators: frozenset[str] = field(default=DEFAULT_RATED_INDICATORS)
+
+    def county_schools(self) -> list[str]:
+        """The school codes of the submitting county."""
+        return [code for code, county in self.schools.items() if county == self.county_code]

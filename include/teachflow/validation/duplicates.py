@@ -1,0 +1,64 @@
+"""Rows that repeat another row of the same file.
+
+An exact repeat (every contract column equal) is harmless, typically a pasted block twice: it is
+dropped and counted. A row with the natural key of an earlier row but other values is two versions
+of one record; the first is kept and the later one is rejected with ``duplicate_key`` so the county
+decides which is right.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from teachflow.contract import DATASETS, Column
+from teachflow.problems import Problem
+from teachflow.validation.values import ROW_COLUMN, render_value
+from teachflow.vocabularies import VOCABULARIES
+
+
+def find_duplicates(frame: pd.DataFrame, dataset: str) -> tuple[pd.Series, list[Problem]]:
+    """(mask of exact repeats to drop, ``duplicate_key`` problems on later versions of a record).
+
+    Only rows whose natural key occurs more than once can be either, so the whole-row comparison
+    runs on those few rows, not on the file. Rows whose key has a blank part are not compared as
+    records: a blank key cell is already ``required_missing``, and two blanks are not one teacher.
+    """
+    ds = DATASETS[dataset]
+    key = list(ds.natural_key)
+    repeats = pd.Series(False, index=frame.index, name="exact_duplicate")
+    shared = frame[frame.duplicated(subset=key, keep=False)]
+    if shared.empty:
+        return repeats, []
+    exact = shared.duplicated(subset=list(ds.column_names), keep="first")
+    repeats.loc[exact.index[exact.to_numpy()]] = True
+
+    versions = shared.loc[~exact.to_numpy() & shared[key].notna().all(axis=1).to_numpy(), [ROW_COLUMN, *key]]
+    later = versions.duplicated(subset=key, keep="first").to_numpy(dtype=bool)
+    if not later.any():
+        return repeats, []
+    first_row = versions.groupby(key, sort=False)[ROW_COLUMN].transform("first").to_numpy()
+    hit = np.flatnonzero(later)
+    key_columns = [ds.column(name) for name in key]
+    keys = versions[key].iloc[hit].itertuples(index=False, name=None)
+    problems = [
+        Problem(
+            "duplicate_key",
+            row=int(row),
+            params={"other_row": str(int(other)), "key": _key_text(key_columns, list(values))},
+        )
+        for row, other, values in zip(versions[ROW_COLUMN].to_numpy()[hit], first_row[hit], keys, strict=True)
+    ]
+    return repeats, problems
+
+
+def _key_text(columns: list[Column], values: list[object]) -> str:
+    """The record's key as the county reads it: Chinese header = value, vocabulary codes as labels."""
+    parts = []
+    for col, value in zip(columns, values, strict=True):
+        text = render_value(value) or ""
+        if col.vocabulary and text:
+            vocab = VOCABULARIES[col.vocabulary]
+            text = vocab.label_of(text) if text in vocab.codes else text
+        parts.append(f"{col.header_zh}={text}")
+    return "，".join(parts)
