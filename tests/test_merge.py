@@ -16,20 +16,14 @@ from sqlalchemy import func, select, text
 from teachflow import ledger
 from teachflow.archive import ArchivedFile
 from teachflow.contract import DATASETS
-from teachflow.identity import check_character, teacher_key
+from teachflow.identity import teacher_key
 from teachflow.landing import LandingFile
 from teachflow.merge import SubmissionIdentity, load_frame
 from teachflow.pipeline import Assessment, publish
 from teachflow.warehouse.schema import flow_conflicts, roster_entries, submissions, teacher_flows, training_records
+from tests.citykit import make_id
 
 SECRET = b"test-secret-not-for-production"
-
-
-def make_id(seq: int) -> str:
-    """A valid resident ID, distinct for every seq (birth date and sequence derived from it)."""
-    born = (dt.date(1970, 1, 1) + dt.timedelta(days=seq // 1000)).strftime("%Y%m%d")
-    first17 = f"450202{born}{seq % 1000:03d}"
-    return first17 + check_character(first17)
 
 
 def typed(dataset: str, rows: list[dict]) -> pd.DataFrame:

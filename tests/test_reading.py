@@ -352,8 +352,12 @@ def test_each_missing_required_column_is_named(tmp_path):
     text = f"身份证号,姓名,学校标识码,性别\n{ID_1},张三,4502010001,男\n"
 
     assert rejection(write_csv(tmp_path, text)) == [
-        Problem("column_missing", params={"column_zh": "骨干层级", "column": "tier"}),
-        Problem("column_missing", params={"column_zh": "现校任教起始日期", "column": "current_school_since"}),
+        Problem("column_missing", column="tier", params={"column_zh": "骨干层级", "column": "tier"}),
+        Problem(
+            "column_missing",
+            column="current_school_since",
+            params={"column_zh": "现校任教起始日期", "column": "current_school_since"},
+        ),
     ]
 
 

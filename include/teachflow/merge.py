@@ -16,7 +16,9 @@ Replacement rules (spec: submissions.md, domain.md):
 Concurrency on PostgreSQL: a transaction-scoped advisory lock per identity serializes two
 submissions of the same (county, period, dataset); flows also take one lock for the flows tables,
 since a flow reported by two counties is recomputed from both counties' reports. Different
-counties' rosters and training records merge at the same time. SQLite serializes writers anyway.
+counties' rosters and training records merge at the same time; their upserts touch shared rows
+(a teacher's name, a training record both counties report) in key order, so two of them wait for
+each other instead of deadlocking. SQLite serializes writers anyway.
 """
 
 from __future__ import annotations
@@ -196,7 +198,7 @@ def _upsert_names(conn: Connection, stage_name: str, sid: int, overwrite: bool) 
         text(
             "INSERT INTO restricted_teacher_names (teacher_key, name, submission_id) "
             f"SELECT teacher_key, MAX(name), :sid FROM {stage_name} WHERE name IS NOT NULL "
-            f"GROUP BY teacher_key ON CONFLICT (teacher_key) {action}"
+            f"GROUP BY teacher_key ORDER BY teacher_key ON CONFLICT (teacher_key) {action}"
         ),
         {"sid": sid},
     )
@@ -295,7 +297,7 @@ def _merge_training(conn: Connection, ident: SubmissionIdentity, stage_name: str
             "INSERT INTO training_records (teacher_key, program_code, start_date, submission_id, county_code, "
             "program_name, level, mode, end_date, hours, organizer) "
             "SELECT teacher_key, program_code, start_date, :sid, :c, program_name, level, mode, end_date, hours, "
-            f"organizer FROM {stage_name} WHERE TRUE "
+            f"organizer FROM {stage_name} WHERE TRUE ORDER BY teacher_key, program_code, start_date "
             "ON CONFLICT (teacher_key, program_code, start_date) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in updated)
         ),
@@ -311,8 +313,8 @@ def _merge_ratings(conn: Connection, ident: SubmissionIdentity, stage_name: str,
             "INSERT INTO assessment_ratings (school_code, school_year, indicator_code, evaluator_group, "
             "evaluator_id, submission_id, score) "
             "SELECT school_code, school_year, indicator_code, evaluator_group, evaluator_id, :sid, score "
-            f"FROM {stage_name} WHERE TRUE "
-            "ON CONFLICT (school_code, school_year, indicator_code, evaluator_group, evaluator_id) "
+            f"FROM {stage_name} WHERE TRUE ORDER BY school_code, school_year, indicator_code, evaluator_group, "
+            "evaluator_id ON CONFLICT (school_code, school_year, indicator_code, evaluator_group, evaluator_id) "
             "DO UPDATE SET score = excluded.score, submission_id = excluded.submission_id"
         ),
         {"sid": ident.submission_id},

@@ -153,12 +153,12 @@ def assess_file(
 
     typed, problems = normalize(raw.frame, dataset)
     result.rows_total = len(typed)
-    exact_dupes, dupe_problems = find_duplicates(typed, dataset)
+    exact_dupes, dupe_problems = find_duplicates(typed, dataset.name)
     result.rows_duplicate = int(exact_dupes.sum())
     typed = typed[~exact_dupes]
     ctx = ValidationContext(county_code=county_code, period=period, schools=reference.schools)
     problems = [*problems, *dupe_problems]
-    problems = [*problems, *validate(typed, dataset, ctx, prior=problems)]
+    problems = [*problems, *validate(typed, dataset.name, ctx, prior=problems)]
 
     bad = {p.row for p in problems if p.severity == "row"}
     considered = result.rows_total - result.rows_duplicate

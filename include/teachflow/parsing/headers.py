@@ -89,7 +89,7 @@ def _layout(index: int, named: list[tuple[int, str, str | None]], dataset: Datas
 def require_columns(layout: HeaderLayout, dataset: Dataset) -> None:
     """Reject the file with one ``column_missing`` problem per required column it lacks."""
     missing = [
-        Problem("column_missing", params={"column_zh": c.header_zh, "column": c.name})
+        Problem("column_missing", column=c.name, params={"column_zh": c.header_zh, "column": c.name})
         for c in dataset.required_columns
         if c.name not in layout.positions
     ]
