@@ -57,9 +57,11 @@ def county_ingest():
         return [dataclasses.asdict(f) for f in files]
 
     @task(map_index_template="{{ submission_label }}", outlets=[INGESTED])
-    def ingest(submission: dict, *, outlet_events=None, **context) -> dict:
+    def ingest(submission: dict, *, outlet_events=None) -> dict:
         """One county's file: archive, ledger, validate, merge or reject, feedback."""
         import dataclasses
+
+        from airflow.sdk import get_current_context
 
         from teachflow.landing import LandingFile
         from teachflow.pipeline import ingest_file
@@ -67,7 +69,7 @@ def county_ingest():
         from teachflow_airflow.runtime import task_settings
 
         file = LandingFile(**submission)
-        context["submission_label"] = file.label
+        get_current_context()["submission_label"] = file.label  # names the mapped task in the UI
         settings = task_settings()
         engine = make_engine(settings.warehouse_url)
         try:

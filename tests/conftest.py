@@ -118,3 +118,22 @@ def _isolated_settings(tmp_path, monkeypatch) -> None:
         "TEACHFLOW_ID_SECRET_FILE",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """Airflow's metadata database must be migrated (``make setup`` does it) for dag.test()."""
+    from airflow.configuration import conf
+    from sqlalchemy import create_engine, inspect
+
+    url = conf.get("database", "sql_alchemy_conn")
+    engine = create_engine(url)
+    try:
+        ready = inspect(engine).has_table("dag_run")
+    finally:
+        engine.dispose()
+    if not ready:
+        message = f"Airflow metadata DB not migrated ({url}): run `make setup`"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)

@@ -1,0 +1,50 @@
+"""The county_ingest DAG runs end to end with Airflow (``dag.test()``) on a tiny landing zone."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from teachflow.reference import load_reference
+from teachflow.warehouse.engine import make_engine
+from teachflow.warehouse.migrate import upgrade
+from teachflow.warehouse.schema import roster_entries, submissions
+from tests.citykit import N1, NORTH, S1, SOUTH, make_id, write_reference
+
+pytestmark = pytest.mark.airflow
+
+
+def test_county_ingest_takes_every_county_file_and_rejects_the_bad_one(tmp_path, monkeypatch, airflow_db):
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    load_reference(engine, write_reference(tmp_path / "reference"))
+    landing = tmp_path / "landing"
+    for county, school, seq in ((NORTH, N1, 1), (SOUTH, S1, 2)):
+        folder = landing / county / "2026-10"
+        folder.mkdir(parents=True)
+        (folder / "teachers.csv").write_text(
+            f"id_number,name,school_code,tier,current_school_since\n{make_id(seq)},教师,{school},无,2015-09-01\n",
+            encoding="utf-8",
+        )
+    (landing / "999999" / "2026-10").mkdir(parents=True)
+    (landing / "999999" / "2026-10" / "teachers.csv").write_text("x\n", encoding="utf-8")
+    monkeypatch.setenv("TEACHFLOW_WAREHOUSE_URL", url)
+    monkeypatch.setenv("TEACHFLOW_LANDING", str(landing))
+    monkeypatch.setenv("TEACHFLOW_LANDING_QUIET_SECONDS", "0")
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder="dags/county_ingest.py").get_dag("county_ingest")
+    for t in dag.tasks:  # a failure should show at once, not after the production retry delays
+        t.retries = 0
+    run = dag.test()
+
+    assert run.state == "success"
+    with engine.connect() as conn:
+        statuses = sorted(conn.execute(select(submissions.c.county_code, submissions.c.status)).all())
+        assert conn.execute(select(func.count()).select_from(roster_entries)).scalar() == 2
+    engine.dispose()
+    assert statuses == [(NORTH, "accepted"), (SOUTH, "accepted"), ("999999", "rejected")]
+    mapped = sorted(ti.rendered_map_index for ti in run.get_task_instances() if ti.task_id == "ingest")
+    assert mapped == [f"{NORTH}/teachers/2026-10", f"{SOUTH}/teachers/2026-10", "999999/teachers/2026-10"]
