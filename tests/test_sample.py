@@ -217,6 +217,11 @@ def test_roster_ids_are_valid_except_the_labelled_one(sample):
     assert len(bad_rows) == 1
     mistake = labelled[bad_rows[0]]
     assert (mistake["code"], mistake["column"], mistake["dataset"]) == ("id_check_character", "id_number", "teachers")
+    rejections = {(r["file"], r["code"], r["cause"]) for r in manifest["expected_rejections"]}
+    assert rejections == {
+        (bad_rows[0][0], "too_many_bad_rows", "id_check_character"),
+        ("landing/450221/2026-08/teachers.csv", "roster_other_county", "roster_other_county"),
+    }
 
 
 def test_rosters_hold_their_own_county_except_the_misfiled_one(sample):
