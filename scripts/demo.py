@@ -30,6 +30,38 @@ def run(*cmd: str) -> None:
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
+def run_dag(dag_id: str, when: str, log: Path) -> None:
+    """`airflow dags test`, its chatty log to a file; the tail is shown if it fails."""
+    print(f"+ airflow dags test {dag_id} {when}   (log: {log})", flush=True)
+    with log.open("w", encoding="utf-8") as out:
+        done = subprocess.run(["airflow", "dags", "test", dag_id, when], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        print("".join(log.read_text(encoding="utf-8").splitlines(keepends=True)[-40:]))
+        raise SystemExit(f"airflow dags test {dag_id} failed (exit {done.returncode}); full log: {log}")
+
+
+def print_ledger_summary(settings) -> None:
+    """What became of the counties' files: counts by status, and each rejected file's feedback."""
+    from sqlalchemy import func, select
+
+    from teachflow.feedback import feedback_paths
+    from teachflow.warehouse.engine import make_engine
+    from teachflow.warehouse.schema import submissions as s
+
+    engine = make_engine(settings.warehouse_url)
+    with engine.connect() as conn:
+        counts = conn.execute(select(s.c.status, func.count()).group_by(s.c.status).order_by(s.c.status)).all()
+        rejected = conn.execute(
+            select(s.c.county_code, s.c.period, s.c.dataset).where(s.c.status == "rejected").order_by(s.c.submission_id)
+        ).all()
+    engine.dispose()
+    print("\nSubmission ledger: " + ", ".join(f"{n} {status}" for status, n in counts))
+    for county, period, dataset in rejected:
+        print(
+            f"  rejected {county}/{period}/{dataset}: {feedback_paths(settings.outbox, county, period, dataset).xlsx}"
+        )
+
+
 def main() -> int:
     sys.path.insert(0, str(ROOT / "include"))
     from teachflow.settings import load_settings
@@ -45,10 +77,14 @@ def main() -> int:
     run("teachflow", "reference", "load")
 
     dags_dir = ROOT / "dags"
+    logs = settings.data_dir / "demo-logs"
+    logs.mkdir(parents=True, exist_ok=True)
     for dag_id, when in DEMO_DAGS:
         if not (dags_dir / f"{dag_id}.py").exists():
             continue
-        run("airflow", "dags", "test", dag_id, when or dt.date.today().isoformat())
+        run_dag(dag_id, when or dt.date.today().isoformat(), logs / f"{dag_id}.log")
+
+    print_ledger_summary(settings)
 
     print()
     print("teachflow demo finished. Outputs:")
