@@ -23,7 +23,6 @@ each other instead of deadlocking. SQLite serializes writers anyway.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -130,15 +129,24 @@ def _as_rows(frame: pd.DataFrame) -> list[tuple]:
 
 
 def _as_csv_chunks(frame: pd.DataFrame, chunk_rows: int = 200_000):
-    """CSV text for PostgreSQL's COPY, in chunks (NA is an unquoted empty field: NULL)."""
-    printable = frame.copy()
-    for name in printable.columns:
-        if pd.api.types.is_datetime64_any_dtype(printable[name]):
-            printable[name] = printable[name].dt.strftime("%Y-%m-%d")
-    for start in range(0, len(printable), chunk_rows):
-        buf = io.StringIO()
-        printable.iloc[start : start + chunk_rows].to_csv(buf, header=False, index=False, na_rep="")
-        yield buf.getvalue()
+    """CSV text for PostgreSQL's COPY, in chunks, written by pyarrow's C++ CSV writer.
+
+    pandas' ``to_csv`` takes ~35 s for a million training rows; pyarrow ~1 s. Dates go as
+    ``date32`` (ISO text), NA as an unquoted empty field, which COPY reads as NULL.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = []
+    for field, column in zip(table.schema, table.columns, strict=True):
+        columns.append(column.cast(pa.date32()) if pa.types.is_timestamp(field.type) else column)
+    table = pa.Table.from_arrays(columns, names=table.column_names)
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    for batch in table.to_batches(max_chunksize=chunk_rows):
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(pa.Table.from_batches([batch]), sink, write_options=options)
+        yield sink.getvalue().to_pybytes()
 
 
 # --- staging -------------------------------------------------------------------------------------
