@@ -22,6 +22,7 @@ SEED = "2026"
 #: (dag_id, logical date or None for today) in the order a month unfolds. Later issues add theirs.
 DEMO_DAGS: list[tuple[str, str | None]] = [
     ("county_ingest", None),
+    ("joint_assessment", "2026-09-01"),  # the final scores of school year 2025-2026
 ]
 
 

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "teachflow.commands.ingest",
     "teachflow.commands.templates",
     "teachflow.commands.expectations",
+    "teachflow.commands.score",
 )
 
 

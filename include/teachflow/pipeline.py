@@ -15,6 +15,7 @@ Each stage is its own module; this one only decides, in the order the spec gives
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping
@@ -157,6 +158,10 @@ def assess_file(
     result.rows_duplicate = int(exact_dupes.sum())
     typed = typed[~exact_dupes]
     ctx = ValidationContext(county_code=county_code, period=period, schools=reference.schools)
+    if dataset.name == "assessment_ratings":  # the indicators evaluators may rate come from the scoring model
+        from teachflow.scoring.model import rated_indicator_codes
+
+        ctx = dataclasses.replace(ctx, rated_indicators=rated_indicator_codes())
     problems = [*problems, *dupe_problems]
     problems = [*problems, *validate(typed, dataset.name, ctx, prior=problems)]
 

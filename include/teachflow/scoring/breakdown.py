@@ -1,0 +1,23 @@
+"""The rows that explain a score: every input, score and weight, as kept in ``assessment_breakdown``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    school_code: str
+    item: str  # indicator code, checklist code, "own", "bundle" or "final"
+    input_name: str
+    value: float | None
+    weight: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    code: str
+    score: float | None  # None: n/a or no ratings
+    inputs: tuple[BreakdownRow, ...]
+    note: str | None = None

@@ -1,0 +1,218 @@
+"""The computed indicators' inputs, per school and school year, from the warehouse in one query each.
+
+For school year Y (1 Sep .. 31 Aug; reports.md):
+- the roster is *the latest roster in Y per county*: each county's roster with the greatest period
+  among Y's months (a county that sent none in Y has no roster teachers in Y). A teacher on two
+  counties' latest rosters (he moved; the old county sent nothing newer) counts once, at the school
+  of the newer roster (same month: the greater county code), as the monthly report does;
+- A1 rotation fulfilment: ``rotated`` = distinct teachers with a rotation flow (flow types that count
+  as rotation) *from* the school starting in Y; ``eligible`` = roster teachers of the school whose
+  ``current_school_since`` is on or before 1 September of Y minus the eligibility years;
+- B1 training compliance: roster teachers of the school whose training hours with ``end_date`` in Y
+  (all their records, whichever county reported them) reach the required hours;
+- B2 backbone share: of ``rotated``, those whose tier is backbone or above in their newest roster
+  entry in Y of any county (two counties in the same month: backbone if either says so); a rotated
+  teacher on no roster in Y counts as not backbone.
+
+Set-based SQL (text with typed, expanding bind parameters) that runs unchanged on SQLite and
+PostgreSQL; the scoring itself is done in Python from these figures (``score.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Date, Numeric, String, bindparam, text
+
+from teachflow.scoring.breakdown import BreakdownRow, IndicatorScore
+from teachflow.scoring.model import Indicator
+from teachflow.scoring.years import SchoolYear
+from teachflow.vocabularies import BACKBONE_TIERS, ROTATION_FLOW_TYPES
+
+
+@dataclass(frozen=True)
+class SchoolFigures:
+    """The counts behind a school's computed indicators in one school year."""
+
+    school_code: str
+    roster_teachers: int
+    eligible_teachers: int
+    teachers_meeting_hours: int
+    rotated_teachers: int
+    backbone_rotated: int
+
+
+@dataclass(frozen=True)
+class CommunitySchool:
+    school_code: str
+    school_name: str
+    community_code: str
+    community_name: str
+    role: str  # lead | member
+
+
+_FIGURES_SQL = """
+WITH latest_period AS (
+    SELECT county_code, MAX(period) AS period
+    FROM roster_entries
+    WHERE period BETWEEN :first_period AND :last_period
+    GROUP BY county_code
+),
+listed AS (
+    SELECT r.teacher_key, r.school_code, r.current_school_since,
+           ROW_NUMBER() OVER (PARTITION BY r.teacher_key ORDER BY r.period DESC, r.county_code DESC) AS pick
+    FROM roster_entries r
+    JOIN latest_period lp ON lp.county_code = r.county_code AND lp.period = r.period
+),
+roster AS (
+    SELECT teacher_key, school_code, current_school_since FROM listed WHERE pick = 1
+),
+tier_period AS (
+    SELECT teacher_key, MAX(period) AS period
+    FROM roster_entries
+    WHERE period BETWEEN :first_period AND :last_period
+    GROUP BY teacher_key
+),
+teacher_backbone AS (
+    SELECT r.teacher_key, MAX(CASE WHEN r.tier IN :backbone_tiers THEN 1 ELSE 0 END) AS is_backbone
+    FROM roster_entries r
+    JOIN tier_period tp ON tp.teacher_key = r.teacher_key AND tp.period = r.period
+    GROUP BY r.teacher_key
+),
+trained AS (
+    SELECT teacher_key, SUM(hours) AS hours
+    FROM training_records
+    WHERE end_date BETWEEN :sy_start AND :sy_end
+    GROUP BY teacher_key
+),
+roster_figures AS (
+    SELECT r.school_code,
+           COUNT(*) AS roster_teachers,
+           SUM(CASE WHEN r.current_school_since <= :eligible_since THEN 1 ELSE 0 END) AS eligible_teachers,
+           SUM(CASE WHEN t.hours >= :hours_required THEN 1 ELSE 0 END) AS teachers_meeting_hours
+    FROM roster r
+    LEFT JOIN trained t ON t.teacher_key = r.teacher_key
+    GROUP BY r.school_code
+),
+rotated AS (
+    SELECT DISTINCT from_school_code AS school_code, teacher_key
+    FROM teacher_flows
+    WHERE flow_type IN :rotation_types AND start_date BETWEEN :sy_start AND :sy_end
+),
+rotation_figures AS (
+    SELECT ro.school_code,
+           COUNT(*) AS rotated_teachers,
+           SUM(COALESCE(tb.is_backbone, 0)) AS backbone_rotated
+    FROM rotated ro
+    LEFT JOIN teacher_backbone tb ON tb.teacher_key = ro.teacher_key
+    GROUP BY ro.school_code
+)
+SELECT cs.school_code,
+       COALESCE(rf.roster_teachers, 0) AS roster_teachers,
+       COALESCE(rf.eligible_teachers, 0) AS eligible_teachers,
+       COALESCE(rf.teachers_meeting_hours, 0) AS teachers_meeting_hours,
+       COALESCE(rot.rotated_teachers, 0) AS rotated_teachers,
+       COALESCE(rot.backbone_rotated, 0) AS backbone_rotated
+FROM community_schools cs
+LEFT JOIN roster_figures rf ON rf.school_code = cs.school_code
+LEFT JOIN rotation_figures rot ON rot.school_code = cs.school_code
+ORDER BY cs.school_code
+"""
+
+
+def school_figures(
+    conn: Connection, year: SchoolYear, *, eligibility_years: int, hours_required: float
+) -> dict[str, SchoolFigures]:
+    """The computed indicators' counts for every school of a community, in one query."""
+    statement = text(_FIGURES_SQL).bindparams(
+        bindparam("first_period", type_=String),
+        bindparam("last_period", type_=String),
+        bindparam("sy_start", type_=Date),
+        bindparam("sy_end", type_=Date),
+        bindparam("eligible_since", type_=Date),
+        bindparam("hours_required", type_=Numeric(7, 2)),
+        bindparam("backbone_tiers", expanding=True),
+        bindparam("rotation_types", expanding=True),
+    )
+    rows = conn.execute(
+        statement,
+        {
+            "first_period": year.first_period,
+            "last_period": year.last_period,
+            "sy_start": year.start,
+            "sy_end": year.end,
+            "eligible_since": year.eligible_since(eligibility_years),
+            "hours_required": hours_required,
+            "backbone_tiers": list(BACKBONE_TIERS),
+            "rotation_types": list(ROTATION_FLOW_TYPES),
+        },
+    )
+    return {
+        row.school_code: SchoolFigures(
+            school_code=row.school_code,
+            roster_teachers=int(row.roster_teachers),
+            eligible_teachers=int(row.eligible_teachers),
+            teachers_meeting_hours=int(row.teachers_meeting_hours),
+            rotated_teachers=int(row.rotated_teachers),
+            backbone_rotated=int(row.backbone_rotated),
+        )
+        for row in rows
+    }
+
+
+def community_schools(conn: Connection) -> list[CommunitySchool]:
+    """Every school of a community, with names and role (the schools that are scored)."""
+    rows = conn.execute(
+        text(
+            "SELECT cs.school_code, s.school_name, cs.community_code, c.community_name, cs.role "
+            "FROM community_schools cs "
+            "JOIN schools s ON s.school_code = cs.school_code "
+            "JOIN communities c ON c.community_code = cs.community_code "
+            "ORDER BY cs.community_code, cs.role, cs.school_code"
+        )
+    )
+    return [CommunitySchool(*row) for row in rows]
+
+
+def computed_indicator(indicator: Indicator, figures: SchoolFigures) -> IndicatorScore:
+    """A1 / B1 / B2 (by the indicator's measure) from the school's counts."""
+    school = figures.school_code
+    code = indicator.code
+    p = indicator.params
+
+    def row(name: str, value: float | None, note: str | None = None) -> BreakdownRow:
+        return BreakdownRow(school, code, name, value, None, note)
+
+    if indicator.measure == "rotation_fulfilment":
+        target = p["target"]
+        inputs = [
+            row("rotated_teachers", figures.rotated_teachers),
+            row("eligible_teachers", figures.eligible_teachers),
+        ]
+        inputs.append(row("target", target))
+        if figures.eligible_teachers == 0:
+            return IndicatorScore(code, None, tuple(inputs), "n/a: no eligible teachers")
+        rate = figures.rotated_teachers / figures.eligible_teachers
+        inputs.append(row("rotation_rate", rate))
+        return IndicatorScore(code, min(1.0, rate / target) * 100, tuple(inputs))
+    if indicator.measure == "training_compliance":
+        inputs = [
+            row("roster_teachers", figures.roster_teachers),
+            row("teachers_meeting_hours", figures.teachers_meeting_hours),
+            row("hours_required", p["hours"]),
+        ]
+        if figures.roster_teachers == 0:
+            return IndicatorScore(code, None, tuple(inputs), "n/a: no roster teachers")
+        share = figures.teachers_meeting_hours / figures.roster_teachers
+        inputs.append(row("compliance_share", share))
+        return IndicatorScore(code, share * 100, tuple(inputs))
+    if indicator.measure == "backbone_share":
+        target = p["target"]
+        inputs = [row("rotated_teachers", figures.rotated_teachers), row("backbone_rotated", figures.backbone_rotated)]
+        inputs.append(row("target", target))
+        if figures.rotated_teachers == 0:
+            return IndicatorScore(code, None, tuple(inputs), "n/a: no teacher rotated")
+        share = figures.backbone_rotated / figures.rotated_teachers
+        inputs.append(row("backbone_share", share))
+        return IndicatorScore(code, min(1.0, share / target) * 100, tuple(inputs))
+    raise ValueError(f"indicator {code}: unknown measure {indicator.measure!r}")
