@@ -1,7 +1,9 @@
 """
 ### county_ingest: counties' files from the landing zone into the warehouse
 
-Every 15 minutes (``TEACHFLOW_INGEST_SCHEDULE``) and on demand:
+Every 15 minutes (``TEACHFLOW_INGEST_SCHEDULE``), whenever ``county_api_pull`` lands files (the
+landing Asset; those files skip the quiet time, since the pull renames them into place whole) and
+on demand:
 
 1. **discover**: list the landing zone (``<landing>/<county>/<YYYY-MM>/<dataset>.<csv|xlsx>``, any
    fsspec URL) and keep the complete files the submission ledger has not taken yet;
@@ -20,16 +22,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from airflow.sdk import dag, task
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from teachflow_airflow.assets import DATASET_ASSETS, INGESTED
+from teachflow_airflow.assets import DATASET_ASSETS, INGESTED, LANDING
 
 SCHEDULE = os.environ.get("TEACHFLOW_INGEST_SCHEDULE", "*/15 * * * *")
 
 
+def pulled_files(context) -> frozenset[str]:
+    """Landing paths the county API pull reported in the events that triggered this run."""
+    events = context.get("triggering_asset_events") or {}
+    return frozenset(
+        path for asset_events in events.values() for event in asset_events for path in event.extra.get("files", [])
+    )
+
+
 @dag(
     dag_id="county_ingest",
-    schedule=SCHEDULE,
+    # On the clock, and as soon as the county API pull lands new files.
+    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable(SCHEDULE, timezone="UTC"), assets=[LANDING]),
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
@@ -39,7 +50,7 @@ SCHEDULE = os.environ.get("TEACHFLOW_INGEST_SCHEDULE", "*/15 * * * *")
 )
 def county_ingest():
     @task
-    def discover() -> list[dict]:
+    def discover(**context) -> list[dict]:
         """New, complete files in the landing zone (paths, sizes, mtimes)."""
         import dataclasses
 
@@ -50,7 +61,7 @@ def county_ingest():
         settings = task_settings()
         engine = make_engine(settings.warehouse_url)
         try:
-            files = discover_files(engine, settings)
+            files = discover_files(engine, settings, known_complete=pulled_files(context))
         finally:
             engine.dispose()
         print(f"{len(files)} new file(s) in {settings.landing}")

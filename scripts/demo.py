@@ -10,6 +10,7 @@ Runs inside the Makefile's environment (AIRFLOW_HOME, TEACHFLOW_DATA_DIR, PATH w
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -19,8 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SEED = "2026"
 
-#: (dag_id, logical date or None for today) in the order a month unfolds. Later issues add theirs.
+#: The sample county that plays a county with its own system, pulled over the county API.
+API_COUNTY = "450221"
+
+#: (dag_id, logical date or None for today) in the order a month unfolds.
 DEMO_DAGS: list[tuple[str, str | None]] = [
+    ("county_api_pull", None),  # runs while the demo serves API_COUNTY's files on 127.0.0.1
     ("county_ingest", None),
     ("joint_assessment", "2026-09-01"),  # the final scores of school year 2025-2026
 ]
@@ -29,6 +34,28 @@ DEMO_DAGS: list[tuple[str, str | None]] = [
 def run(*cmd: str) -> None:
     print("+", " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True, cwd=ROOT)
+
+
+@contextlib.contextmanager
+def county_api(settings):
+    """Serve API_COUNTY's sample files from the reference county API on 127.0.0.1 meanwhile.
+
+    The first demo moves that county's files out of the landing zone into the API's source folder,
+    so the only way they come back is the county_api_pull DAG; later demos find them pulled already
+    and the pull reports them unchanged.
+    """
+    from teachflow.pull.demo import DEMO_TOKEN, demo_source, move_county_to_source
+    from teachflow.pull.server import CountyApiServer
+
+    source = demo_source(settings)
+    if not (source / API_COUNTY).exists():
+        moved = move_county_to_source(Path(settings.landing), source, API_COUNTY)
+        print(f"County {API_COUNTY} plays an API county: {len(moved)} file(s) now served from {source}")
+    with CountyApiServer(source, DEMO_TOKEN) as server:
+        os.environ[f"TEACHFLOW_COUNTY_API_{API_COUNTY}_URL"] = server.county_url(API_COUNTY)
+        os.environ[f"TEACHFLOW_COUNTY_API_{API_COUNTY}_TOKEN"] = DEMO_TOKEN
+        print(f"County API of {API_COUNTY} served at {server.county_url(API_COUNTY)}")
+        yield
 
 
 def run_dag(dag_id: str, when: str, log: Path) -> None:
@@ -80,10 +107,11 @@ def main() -> int:
     dags_dir = ROOT / "dags"
     logs = settings.data_dir / "demo-logs"
     logs.mkdir(parents=True, exist_ok=True)
-    for dag_id, when in DEMO_DAGS:
-        if not (dags_dir / f"{dag_id}.py").exists():
-            continue
-        run_dag(dag_id, when or dt.date.today().isoformat(), logs / f"{dag_id}.log")
+    with county_api(settings):
+        for dag_id, when in DEMO_DAGS:
+            if not (dags_dir / f"{dag_id}.py").exists():
+                continue
+            run_dag(dag_id, when or dt.date.today().isoformat(), logs / f"{dag_id}.log")
 
     print_ledger_summary(settings)
 

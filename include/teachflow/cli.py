@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "teachflow.commands.reference",
     "teachflow.commands.sample",
     "teachflow.commands.ingest",
+    "teachflow.commands.pull",
     "teachflow.commands.templates",
     "teachflow.commands.expectations",
     "teachflow.commands.score",

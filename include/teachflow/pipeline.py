@@ -188,9 +188,17 @@ def _sorted(problems: list[Problem], dataset: Dataset) -> list[Problem]:
 # --- ingesting -----------------------------------------------------------------------------------
 
 
-def discover(engine: Engine, settings: Settings, now: float | None = None) -> list[LandingFile]:
-    """Complete landing files the ledger has not taken yet (by path, size and mtime)."""
-    files = complete_files(list_landing(settings.landing), settings.landing_quiet_seconds, now)
+def discover(
+    engine: Engine, settings: Settings, now: float | None = None, known_complete: frozenset[str] = frozenset()
+) -> list[LandingFile]:
+    """Complete landing files the ledger has not taken yet (by path, size and mtime).
+
+    ``known_complete`` are relative paths known to be whole although just written, e.g. the files
+    the county API pull renamed into place: they skip the quiet time.
+    """
+    listed = list_landing(settings.landing)
+    files = complete_files(listed, settings.landing_quiet_seconds, now)
+    files += [f for f in listed if f.relative_path in known_complete and f not in files]
     with engine.connect() as conn:
         taken = ledger.taken_files(conn)
     return [f for f in files if ledger.is_new(f, taken)]

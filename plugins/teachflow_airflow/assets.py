@@ -18,3 +18,6 @@ DATASET_ASSETS: dict[str, Asset] = {
 
 #: Ingestion attaches its per-dataset events to this alias.
 INGESTED = AssetAlias("teachflow_ingested")
+
+#: The landing zone itself: the county API pull emits it when new files arrived (county_ingest follows).
+LANDING = Asset(uri="teachflow://landing", name="teachflow_landing")
