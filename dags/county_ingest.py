@@ -26,6 +26,7 @@ from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
 from teachflow_airflow.assets import DATASET_ASSETS, INGESTED, LANDING
 
+#: A cron expression, or "none" to run only when the pull lands files and on demand.
 SCHEDULE = os.environ.get("TEACHFLOW_INGEST_SCHEDULE", "*/15 * * * *")
 
 
@@ -40,7 +41,11 @@ def pulled_files(context) -> frozenset[str]:
 @dag(
     dag_id="county_ingest",
     # On the clock, and as soon as the county API pull lands new files.
-    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable(SCHEDULE, timezone="UTC"), assets=[LANDING]),
+    schedule=(
+        [LANDING]
+        if SCHEDULE.strip().lower() == "none"
+        else AssetOrTimeSchedule(timetable=CronTriggerTimetable(SCHEDULE, timezone="UTC"), assets=[LANDING])
+    ),
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
