@@ -123,6 +123,8 @@ def main() -> int:
     print(f"  archive            {settings.archive}")
     print(f"  county feedback    {settings.outbox}   (<county>/<YYYY-MM>/<dataset>.feedback.xlsx)")
     print(f"  reports            {settings.reports}")
+    for path in sorted(settings.reports.glob("*/*/*.*")):
+        print(f"                     {path.relative_to(settings.reports)}")
     print(f"  Airflow home       {os.environ.get('AIRFLOW_HOME', '(not set)')}")
     return 0
 
