@@ -221,6 +221,14 @@ def test_training_records_dedupe_on_their_natural_key_across_submissions(engine)
         ).all()
         assert count(conn, training_records) == 3
     assert [(p, float(h)) for p, h in rows] == [("P1", 30.0), ("P2", 8.0)]
+    with engine.connect() as conn:  # training_records has no enforced foreign key: the merge keeps it true
+        orphans = conn.execute(
+            text(
+                "SELECT count(*) FROM training_records t LEFT JOIN submissions s "
+                "ON s.submission_id = t.submission_id AND s.status = 'accepted' WHERE s.submission_id IS NULL"
+            )
+        ).scalar()
+    assert orphans == 0
 
 
 def test_an_error_halfway_through_a_merge_leaves_the_previous_state(engine, monkeypatch):

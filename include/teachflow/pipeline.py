@@ -15,9 +15,11 @@ Each stage is its own module; this one only decides, in the order the spec gives
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,16 @@ from teachflow.warehouse.schema import counties, schools
 
 log = logging.getLogger(__name__)
 
+
+@contextlib.contextmanager
+def timed(timings: dict[str, float], stage: str):
+    """Add the wall time of the block to ``timings[stage]`` (logged per file: where the time goes)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
 OUTCOME_ZH = {
     "accepted": "已入库",
     "rejected": "整个文件退回",
@@ -52,6 +64,7 @@ class Assessment:
     rows_duplicate: int = 0
     problems: list[Problem] = field(default_factory=list)
     good_rows: pd.DataFrame | None = None  # typed rows that may be loaded
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def file_problems(self) -> list[Problem]:
@@ -80,6 +93,7 @@ class Outcome:
     problem_count: int = 0
     replaced: list[int] = field(default_factory=list)
     feedback_xlsx: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     def summary(self) -> str:
         return (
@@ -147,14 +161,17 @@ def assess_file(
         result.problems = [Problem("file_too_large", value=str(size), params={"limit": str(settings.max_file_bytes)})]
         return result
     try:
-        raw = read_table(path, dataset)
+        with timed(result.timings, "read"):
+            raw = read_table(path, dataset)
     except FileRejected as rejected:
         result.problems = list(rejected.problems)
         return result
 
-    typed, problems = normalize(raw.frame, dataset)
+    with timed(result.timings, "normalize"):
+        typed, problems = normalize(raw.frame, dataset)
     result.rows_total = len(typed)
-    exact_dupes, dupe_problems = find_duplicates(typed, dataset.name)
+    with timed(result.timings, "validate"):
+        exact_dupes, dupe_problems = find_duplicates(typed, dataset.name)
     result.rows_duplicate = int(exact_dupes.sum())
     typed = typed[~exact_dupes]
     ctx = ValidationContext(county_code=county_code, period=period, schools=reference.schools)
@@ -163,7 +180,8 @@ def assess_file(
 
         ctx = dataclasses.replace(ctx, rated_indicators=rated_indicator_codes())
     problems = [*problems, *dupe_problems]
-    problems = [*problems, *validate(typed, dataset.name, ctx, prior=problems)]
+    with timed(result.timings, "validate"):
+        problems = [*problems, *validate(typed, dataset.name, ctx, prior=problems)]
 
     bad = {p.row for p in problems if p.severity == "row"}
     considered = result.rows_total - result.rows_duplicate
@@ -208,10 +226,12 @@ def ingest_file(engine: Engine, settings: Settings, file: LandingFile, reference
     """Take one landing file all the way: archive, ledger, assess, merge or reject, feedback."""
     from teachflow.merge import SubmissionIdentity, load_frame
 
-    archived = archive_file(file.url, settings.archive, file.file_format)
+    timings: dict[str, float] = {}
+    with timed(timings, "archive"):
+        archived = archive_file(file.url, settings.archive, file.file_format)
     with engine.begin() as conn:
         sid = ledger.record_received(conn, file, archived)
-    outcome = Outcome(label=file.label, status="received", submission_id=sid)
+    outcome = Outcome(label=file.label, status="received", submission_id=sid, timings=timings)
 
     with engine.connect() as conn:
         previous = ledger.latest_judged(conn, file.county_code, file.period, file.dataset, before=sid)
@@ -231,6 +251,7 @@ def ingest_file(engine: Engine, settings: Settings, file: LandingFile, reference
     else:
         dataset = DATASETS[file.dataset]
         assessment = assess_file(archived.path, dataset, file.county_code, file.period, reference, settings)
+        timings.update(assessment.timings)
 
     outcome.rows_total = assessment.rows_total
     outcome.rows_duplicate = assessment.rows_duplicate
@@ -251,16 +272,20 @@ def ingest_file(engine: Engine, settings: Settings, file: LandingFile, reference
         outcome.status = "rejected"
         outcome.rows_rejected = assessment.rows_total
     else:
-        frame = load_frame(file.dataset, assessment.good_rows, settings.id_secret())
+        with timed(timings, "hash IDs"):
+            frame = load_frame(file.dataset, assessment.good_rows, settings.id_secret())
         ident = SubmissionIdentity(sid, file.county_code, file.period, file.dataset)
-        loaded, old = publish(engine, ident, frame, assessment)
+        with timed(timings, "merge"):
+            loaded, old = publish(engine, ident, frame, assessment)
         outcome.status = "accepted"
         outcome.rows_loaded = loaded
         outcome.rows_rejected = len(assessment.bad_rows)
         outcome.replaced = old
 
-    write_outcome_feedback(settings.outbox, file, archived.sha256, assessment, outcome)
+    with timed(timings, "feedback"):
+        write_outcome_feedback(settings.outbox, file, archived.sha256, assessment, outcome)
     log.info("%s", outcome.summary())
+    log.info("%s: seconds per stage: %s", file.label, ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
     return outcome
 
 

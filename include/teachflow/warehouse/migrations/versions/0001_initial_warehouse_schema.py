@@ -278,7 +278,6 @@ def upgrade() -> None:
     sa.Column('end_date', sa.Date(), nullable=False, comment='Last day'),
     sa.Column('hours', sa.Numeric(precision=7, scale=2), nullable=False, comment='Class periods (学时) as given'),
     sa.Column('organizer', sa.String(length=256), nullable=True, comment='Organizing body'),
-    sa.ForeignKeyConstraint(['submission_id'], ['submissions.submission_id'], name=op.f('fk_training_records_submission_id_submissions')),
     sa.PrimaryKeyConstraint('teacher_key', 'program_code', 'start_date', name=op.f('pk_training_records')),
     comment='Training records, deduplicated on (teacher, programme, start) across submissions'
     )
