@@ -150,6 +150,7 @@ def main() -> int:
         run = subprocess.run([sys.executable, "-c", wrapper], check=True, env=env, capture_output=True, text=True)
         ingest_s = time.perf_counter() - start
         print(run.stdout.strip())
+        print("\n".join(line.split(": ", 1)[-1] for line in run.stderr.splitlines() if "seconds per stage" in line))
         peak_kb = int(next(line for line in run.stderr.splitlines() if line.startswith("PEAK_KB")).split()[1])
         peak_mib = peak_kb / 1024
 
