@@ -27,8 +27,13 @@ API_COUNTY = "450221"
 DEMO_DAGS: list[tuple[str, str | None]] = [
     ("county_api_pull", None),  # runs while the demo serves API_COUNTY's files on 127.0.0.1
     ("county_ingest", None),
+    ("rotation_report_monthly", "2026-11-06"),  # the 6th of November reports October
+    ("rotation_report_refresh", None),  # re-runs reported months whose data changed (here: none)
     ("joint_assessment", "2026-09-01"),  # the final scores of school year 2025-2026
 ]
+
+#: Every month of the sample, reported from the command line too.
+SAMPLE_MONTHS = ("2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10")
 
 
 def run(*cmd: str) -> None:
@@ -112,6 +117,9 @@ def main() -> int:
             if not (dags_dir / f"{dag_id}.py").exists():
                 continue
             run_dag(dag_id, when or dt.date.today().isoformat(), logs / f"{dag_id}.log")
+
+    for month in SAMPLE_MONTHS:
+        run("teachflow", "report", "rotation", "--month", month)
 
     print_ledger_summary(settings)
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "teachflow.commands.sample",
     "teachflow.commands.ingest",
     "teachflow.commands.pull",
+    "teachflow.commands.report",
     "teachflow.commands.templates",
     "teachflow.commands.expectations",
     "teachflow.commands.score",

@@ -1,0 +1,40 @@
+"""``teachflow report rotation --month YYYY-MM``: compute a month's rotation report and write its files."""
+
+from __future__ import annotations
+
+import argparse
+
+from teachflow.settings import load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="reports computed in the warehouse (monthly rotation report)")
+    s = p.add_subparsers(dest="report", required=True, metavar="REPORT")
+    rotation = s.add_parser(
+        "rotation",
+        help="the monthly rotation report (交流轮岗月报) of one month",
+        description=(
+            "Compute month M's rotation figures for the city, every county and every community into "
+            "report_rotation_monthly (a new revision only where a figure changed), list the overdue flows, "
+            "and write the Excel workbook and HTML page under <reports>/rotation/<M>/. Prints the paths."
+        ),
+    )
+    rotation.add_argument("--month", required=True, metavar="YYYY-MM", help="report month")
+    rotation.add_argument("--no-files", action="store_true", help="update the warehouse only; write no Excel/HTML")
+    rotation.set_defaults(func=_rotation)
+
+
+def _rotation(args: argparse.Namespace) -> int:
+    from teachflow.cli import CommandError
+    from teachflow.reports.months import parse_period
+    from teachflow.reports.rotation_run import run_rotation_report
+
+    try:
+        parse_period(args.month)
+    except ValueError as err:
+        raise CommandError(str(err)) from err
+    run = run_rotation_report(load_settings(), args.month, write_files=not args.no_files)
+    print(run.result.summary())
+    for path in run.paths:
+        print(path)
+    return 0

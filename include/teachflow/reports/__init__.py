@@ -1,0 +1,1 @@
+"""Reports computed in the warehouse: the monthly rotation report (交流轮岗月报) and its outputs."""
