@@ -45,7 +45,10 @@ TEST_SECRETS = {
     "TEACHFLOW_ID_SECRET": "test-id-secret",
 }
 #: Settings read by the code that the containers deliberately do not set.
-NOT_FOR_CONTAINERS = {"TEACHFLOW_ID_SECRET_FILE"}  # the stack passes the secret itself
+NOT_FOR_CONTAINERS = {
+    "TEACHFLOW_ID_SECRET_FILE",  # the stack passes the secret itself
+    "TEACHFLOW_COUNTY_API_SERVER_TOKEN",  # the reference county API server's token (demo and tests)
+}
 
 SENSITIVE_KEY = re.compile(r"PASSWORD|SECRET|FERNET|_KEY$", re.IGNORECASE)
 VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)")
