@@ -240,7 +240,8 @@ def _merge_flows(conn: Connection, ident: SubmissionIdentity, stage_name: str, o
         f"{temp} AS SELECT {keys} FROM flow_reports WHERE submission_id IN ({_in_list(old)}) "
         f"UNION SELECT {keys} FROM {stage_name}"
     )
-    conn.exec_driver_sql(f"DELETE FROM flow_reports WHERE submission_id IN ({_in_list(old)})")
+    if old:  # a first submission replaces nothing
+        conn.exec_driver_sql(f"DELETE FROM flow_reports WHERE submission_id IN ({_in_list(old)})")
     conn.execute(
         text(
             "INSERT INTO flow_reports (submission_id, teacher_key, to_school_code, start_date, county_code, "
@@ -298,7 +299,8 @@ def _merge_flows(conn: Connection, ident: SubmissionIdentity, stage_name: str, o
 
 
 def _merge_training(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
-    conn.exec_driver_sql(f"DELETE FROM training_records WHERE submission_id IN ({_in_list(old)})")
+    if old:  # a first submission replaces nothing
+        conn.exec_driver_sql(f"DELETE FROM training_records WHERE submission_id IN ({_in_list(old)})")
     updated = ("submission_id", "county_code", "program_name", "level", "mode", "end_date", "hours", "organizer")
     conn.execute(
         text(
@@ -315,7 +317,8 @@ def _merge_training(conn: Connection, ident: SubmissionIdentity, stage_name: str
 
 
 def _merge_ratings(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
-    conn.exec_driver_sql(f"DELETE FROM assessment_ratings WHERE submission_id IN ({_in_list(old)})")
+    if old:  # a first submission replaces nothing
+        conn.exec_driver_sql(f"DELETE FROM assessment_ratings WHERE submission_id IN ({_in_list(old)})")
     conn.execute(
         text(
             "INSERT INTO assessment_ratings (school_code, school_year, indicator_code, evaluator_group, "
