@@ -72,7 +72,7 @@ def score_and_store(
             model.sha256,
             scores,
             provisional=provisional,
-            computed_at=computed_at or dt.datetime.now(dt.UTC),
+            computed_at=computed_at or dt.datetime.now(dt.UTC).replace(microsecond=0),
         )
     return RunSummary(
         school_year=str(year),
