@@ -39,3 +39,55 @@ def write_reference(folder: Path, *, extra_lead: bool = False) -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+def insert_city(
+    conn,
+    schools: list[tuple[str, str, str]],
+    memberships: list[tuple[str, str, str, str]],
+    *,
+    ledger_period: str,
+) -> None:
+    """Insert the city's counties, ``schools`` (code, name, county), community ``memberships``
+    (school, community code, community name, role) and one accepted ledger row (submission 1,
+    for the foreign keys) straight into the warehouse tables."""
+    from sqlalchemy import insert
+
+    from teachflow.warehouse import schema
+
+    conn.execute(
+        insert(schema.counties),
+        [
+            {"county_code": CITY, "county_name": "示例市", "is_city": True},
+            {"county_code": NORTH, "county_name": "城中区", "is_city": False},
+            {"county_code": SOUTH, "county_name": "鱼峰区", "is_city": False},
+        ],
+    )
+    conn.execute(
+        insert(schema.schools),
+        [
+            {"school_code": c, "school_name": n, "county_code": k, "location": "urban", "stage": "primary"}
+            for c, n, k in schools
+        ],
+    )
+    names = {code: name for _, code, name, _ in memberships}
+    conn.execute(insert(schema.communities), [{"community_code": c, "community_name": n} for c, n in names.items()])
+    conn.execute(
+        insert(schema.community_schools),
+        [{"school_code": s, "community_code": c, "role": r} for s, c, _, r in memberships],
+    )
+    conn.execute(
+        insert(schema.submissions).values(
+            submission_id=1,
+            county_code=NORTH,
+            period=ledger_period,
+            dataset="teachers",
+            file_format="csv",
+            source_path="test",
+            sha256="0" * 64,
+            size_bytes=1,
+            archive_path="test",
+            received_at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC),
+            status="accepted",
+        )
+    )

@@ -30,7 +30,7 @@ from teachflow.warehouse.schema import (
     teacher_flows,
     training_records,
 )
-from tests.citykit import CITY, N1, N2, NORTH, S1, S2, SOUTH
+from tests.citykit import CITY, N1, N2, NORTH, S1, S2, SOUTH, insert_city
 
 D = dt.date
 
@@ -38,58 +38,20 @@ D = dt.date
 def build_city(engine) -> None:
     """Reference data of the citykit city and one ledger row for the foreign keys."""
     with engine.begin() as conn:
-        conn.execute(
-            insert(counties),
+        insert_city(
+            conn,
             [
-                {"county_code": CITY, "county_name": "示例市", "is_city": True},
-                {"county_code": NORTH, "county_name": "城中区", "is_city": False},
-                {"county_code": SOUTH, "county_name": "鱼峰区", "is_city": False},
+                (N1, "城中实验小学", NORTH),
+                (N2, "城中第二小学", NORTH),
+                (S1, "鱼峰乡村小学", SOUTH),
+                (S2, "鱼峰镇中学", SOUTH),
             ],
-        )
-        conn.execute(
-            insert(schools),
             [
-                {
-                    "school_code": code,
-                    "school_name": name,
-                    "county_code": county,
-                    "location": "urban",
-                    "stage": "primary",
-                }
-                for code, name, county in (
-                    (N1, "城中实验小学", NORTH),
-                    (N2, "城中第二小学", NORTH),
-                    (S1, "鱼峰乡村小学", SOUTH),
-                    (S2, "鱼峰镇中学", SOUTH),
-                )
+                (N1, "C01", "城中教共体", "lead"),
+                (S1, "C01", "城中教共体", "member"),
+                (S2, "C01", "城中教共体", "member"),
             ],
-        )
-        conn.execute(insert(communities), [{"community_code": "C01", "community_name": "城中教共体"}])
-        conn.execute(
-            insert(community_schools),
-            [
-                {"school_code": N1, "community_code": "C01", "role": "lead"},
-                {"school_code": S1, "community_code": "C01", "role": "member"},
-                {"school_code": S2, "community_code": "C01", "role": "member"},
-            ],
-        )
-        conn.execute(
-            insert(submissions),
-            [
-                {
-                    "submission_id": 1,
-                    "county_code": NORTH,
-                    "period": "2026-10",
-                    "dataset": "teachers",
-                    "file_format": "csv",
-                    "source_path": "test",
-                    "sha256": "0" * 64,
-                    "size_bytes": 1,
-                    "archive_path": "test",
-                    "received_at": dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-                    "status": "accepted",
-                }
-            ],
+            ledger_period="2026-10",
         )
 
 

@@ -33,15 +33,11 @@ from teachflow.warehouse.schema import (
     assessment_community_scores,
     assessment_ratings,
     assessment_school_scores,
-    communities,
-    community_schools,
-    counties,
     roster_entries,
-    schools,
-    submissions,
     teacher_flows,
     training_records,
 )
+from tests.citykit import N1, N2, NORTH, S1, S2, SOUTH, insert_city
 
 MODEL = load_model()
 SHIPPED_MODEL_TEXT = DEFAULT_MODEL_PATH.read_text(encoding="utf-8")
@@ -277,8 +273,7 @@ def test_school_year_bounds():
 # Rosters in 2025-2026: 450202's latest is 2026-06 (2025-08 is before the year, 2026-09 after it);
 # 450203's latest is 2026-08 (its 2026-07 roster is older and ignored).
 
-NORTH, SOUTH, CITY = "450202", "450203", "450200"
-N1, N2, S1, S2, S3 = "2145020001", "2145020002", "2145030001", "2145030002", "2145030003"
+S3 = "2145030003"  # a third school of 450203, beside tests/citykit.py's four
 
 
 def _teacher(prefix: str, n: int) -> str:
@@ -286,62 +281,23 @@ def _teacher(prefix: str, n: int) -> str:
 
 
 def build_city(conn) -> None:
-    conn.execute(
-        insert(counties),
+    insert_city(
+        conn,
         [
-            {"county_code": CITY, "county_name": "示例市", "is_city": True},
-            {"county_code": NORTH, "county_name": "城中区", "is_city": False},
-            {"county_code": SOUTH, "county_name": "鱼峰区", "is_city": False},
+            (N1, "城中实验小学", NORTH),
+            (N2, "城中第二小学", NORTH),
+            (S1, "鱼峰乡村小学", SOUTH),
+            (S2, "鱼峰中心小学", SOUTH),
+            (S3, "鱼峰镇小学", SOUTH),
         ],
-    )
-    conn.execute(
-        insert(schools),
         [
-            {"school_code": code, "school_name": name, "county_code": county, "location": "urban", "stage": "primary"}
-            for code, name, county in (
-                (N1, "城中实验小学", NORTH),
-                (N2, "城中第二小学", NORTH),
-                (S1, "鱼峰乡村小学", SOUTH),
-                (S2, "鱼峰中心小学", SOUTH),
-                (S3, "鱼峰镇小学", SOUTH),
-            )
+            (N1, "C01", "城中教共体", "lead"),
+            (N2, "C01", "城中教共体", "member"),
+            (S1, "C01", "城中教共体", "member"),
+            (S2, "C02", "鱼峰教共体", "lead"),
+            (S3, "C02", "鱼峰教共体", "member"),
         ],
-    )
-    conn.execute(
-        insert(communities),
-        [
-            {"community_code": "C01", "community_name": "城中教共体"},
-            {"community_code": "C02", "community_name": "鱼峰教共体"},
-        ],
-    )
-    conn.execute(
-        insert(community_schools),
-        [
-            {"school_code": N1, "community_code": "C01", "role": "lead"},
-            {"school_code": N2, "community_code": "C01", "role": "member"},
-            {"school_code": S1, "community_code": "C01", "role": "member"},
-            {"school_code": S2, "community_code": "C02", "role": "lead"},
-            {"school_code": S3, "community_code": "C02", "role": "member"},
-        ],
-    )
-    now = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
-    conn.execute(
-        insert(submissions),
-        [
-            {
-                "submission_id": 1,
-                "county_code": NORTH,
-                "period": "2026-06",
-                "dataset": "teachers",
-                "file_format": "csv",
-                "source_path": "x",
-                "sha256": "0" * 64,
-                "size_bytes": 1,
-                "archive_path": "x",
-                "received_at": now,
-                "status": "accepted",
-            }
-        ],
+        ledger_period="2026-06",
     )
     roster = []
 
