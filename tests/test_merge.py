@@ -7,6 +7,7 @@ SQL on SQLite and PostgreSQL independently of parsing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -231,6 +232,39 @@ def test_training_records_dedupe_on_their_natural_key_across_submissions(engine)
     assert orphans == 0
 
 
+def test_a_training_resubmission_replaces_only_what_its_predecessor_owned(engine, caplog):
+    caplog.set_level(logging.INFO, logger="teachflow.merge")
+    copies = engine.dialect.name == "postgresql"  # new records go straight in with COPY there
+    first = submit(
+        engine,
+        "450202",
+        "2026-10",
+        "training_records",
+        [training(1, "P1", "2026-10-01", "2026-10-02", 8), training(2, "P2", "2026-10-05", "2026-10-06", 6)],
+        "a" * 64,
+    )
+    # Another county reports teacher 2's P2 too: the newest report owns the record.
+    other = submit(
+        engine, "450203", "2026-10", "training_records", [training(2, "P2", "2026-10-05", "2026-10-06", 7)], "b" * 64
+    )
+    assert ("reported before; merging with the staged upsert" in caplog.text) == copies  # COPY fell back
+    caplog.clear()
+    # 450202 resubmits October with P1 only: its own P2 row is gone, 450203's stays.
+    again = submit(
+        engine, "450202", "2026-10", "training_records", [training(1, "P1", "2026-10-01", "2026-10-02", 9)], "c" * 64
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                training_records.c.program_code, training_records.c.submission_id, training_records.c.hours
+            ).order_by(training_records.c.program_code)
+        ).all()
+        statuses = dict(conn.execute(select(submissions.c.submission_id, submissions.c.status)).all())
+    assert [(p, sid, float(h)) for p, sid, h in rows] == [("P1", again, 9.0), ("P2", other, 7.0)]
+    assert statuses == {first: "superseded", other: "accepted", again: "accepted"}
+    assert "reported before" not in caplog.text  # all new once the predecessor's are gone
+
+
 def test_an_error_halfway_through_a_merge_leaves_the_previous_state(engine, monkeypatch):
     submit(engine, "450202", "2026-10", "teachers", [teacher(1), teacher(2)], "a" * 64)
     import teachflow.merge as merge
@@ -285,20 +319,44 @@ def test_two_counties_merge_concurrently_on_postgresql_with_no_lost_or_doubled_r
         ("450202", "teachers", [teacher(i) for i in range(n // 2)], "d"),  # same identity as "c"
         ("450203", "teachers", [teacher(i, school="2145030001") for i in range(n)], "e"),
     ]
+    jobs = [(c, "2026-10", d, rows, sha) for c, d, rows, sha in jobs] + [
+        # the same September records from two counties at once: one COPY waits for the other's
+        # commit, then finds them there and upserts; either way one row per record
+        (
+            "450202",
+            "2026-09",
+            "training_records",
+            [training(i, "P3", "2026-09-01", "2026-09-02", 8) for i in range(n)],
+            "f",
+        ),
+        (
+            "450203",
+            "2026-09",
+            "training_records",
+            [training(i, "P3", "2026-09-01", "2026-09-02", 9) for i in range(n)],
+            "g",
+        ),
+    ]
     try:
-        with ThreadPoolExecutor(max_workers=5) as pool:
-            futures = [pool.submit(submit, engine, c, "2026-10", d, rows, sha * 64) for c, d, rows, sha in jobs]
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            futures = [pool.submit(submit, engine, c, p, d, rows, sha * 64) for c, p, d, rows, sha in jobs]
             ids = [f.result() for f in futures]
         with engine.connect() as conn:
-            assert count(conn, training_records) == 2 * n
+            assert count(conn, training_records) == 3 * n
             per_county = dict(
                 conn.execute(
                     select(roster_entries.c.county_code, func.count()).group_by(roster_entries.c.county_code)
                 ).all()
             )
             statuses = dict(conn.execute(select(submissions.c.submission_id, submissions.c.status)).all())
+            p3_owners = conn.execute(
+                select(training_records.c.submission_id, func.count())
+                .where(training_records.c.program_code == "P3")
+                .group_by(training_records.c.submission_id)
+            ).all()
     finally:
         engine.dispose()
+    assert sum(n_rows for _, n_rows in p3_owners) == n and {sid for sid, _ in p3_owners} <= {ids[5], ids[6]}
     # The two same-identity rosters were serialized: whichever committed last is in force, whole.
     c_id, d_id = ids[2], ids[3]
     assert sorted([statuses[c_id], statuses[d_id]]) == ["accepted", "superseded"]

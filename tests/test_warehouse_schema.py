@@ -74,3 +74,26 @@ def test_postgresql_keeps_column_comments(pg_database):
     finally:
         engine.dispose()
     assert comment == "SHA-256 of the file's bytes: the submission's version"
+
+
+def test_commands_on_a_warehouse_without_the_schema_say_what_to_run(empty_warehouse_url, tmp_path, monkeypatch, capsys):
+    """No "no such table" traceback: one sentence naming the command that fixes it."""
+    from teachflow.cli import main
+
+    monkeypatch.setenv("TEACHFLOW_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TEACHFLOW_WAREHOUSE_URL", empty_warehouse_url)
+    assert main(["ingest"]) == 2
+    assert "has no teachflow schema yet: run `teachflow warehouse upgrade` first" in capsys.readouterr().err
+
+    migrate.upgrade(empty_warehouse_url, "0001")  # an older schema than the code's
+    assert main(["report", "rotation", "--month", "2026-10"]) == 2
+    err = capsys.readouterr().err
+    assert f"is at schema version 0001, this teachflow expects {migrate.head_revision()}" in err
+    assert "run `teachflow warehouse upgrade` first" in err
+
+    migrate.upgrade(empty_warehouse_url)
+    engine = make_engine(empty_warehouse_url)
+    try:
+        assert migrate.schema_problem(engine) is None
+    finally:
+        engine.dispose()

@@ -23,6 +23,9 @@ each other instead of deadlocking. SQLite serializes writers anyway.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +34,8 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from teachflow.identity import teacher_key
+
+log = logging.getLogger(__name__)
 
 #: Staged columns per dataset, with their SQL types (portable across SQLite and PostgreSQL).
 STAGE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -68,6 +73,10 @@ STAGE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("hours", "NUMERIC(7,2)"),
         ("organizer", "VARCHAR(256)"),
     ),
+    "teacher_names": (  # a file's distinct names, for the restricted table
+        ("teacher_key", "VARCHAR(64)"),
+        ("name", "VARCHAR(64)"),
+    ),
     "assessment_ratings": (
         ("school_code", "VARCHAR(10)"),
         ("school_year", "VARCHAR(9)"),
@@ -101,12 +110,15 @@ def teacher_keys(id_numbers: pd.Series, secret: bytes) -> pd.Series:
 
 
 def load_frame(dataset: str, typed: pd.DataFrame, secret: bytes) -> pd.DataFrame:
-    """The staged columns of a dataset from its typed frame: IDs become keys and are dropped."""
-    frame = typed.copy()
+    """The staged columns of a dataset from its typed frame: IDs become keys and are dropped.
+
+    No deep copy: pandas' copy-on-write shares the untouched columns with ``typed``.
+    """
+    frame = typed
     if "id_number" in frame.columns:
-        frame["teacher_key"] = teacher_keys(frame["id_number"], secret)
+        frame = frame.assign(teacher_key=teacher_keys(frame["id_number"], secret))
         if dataset == "teachers":
-            frame["birth_year"] = frame["id_number"].str.slice(6, 10).astype("int64")
+            frame = frame.assign(birth_year=frame["id_number"].str.slice(6, 10).astype("int64"))
         frame = frame.drop(columns=["id_number"])
     columns = [name for name, _ in STAGE_COLUMNS[dataset]]
     return frame[columns]
@@ -128,13 +140,16 @@ def _as_rows(frame: pd.DataFrame) -> list[tuple]:
     return list(zip(*(out[c] for c in frame.columns), strict=True))
 
 
-def _as_csv_chunks(frame: pd.DataFrame, chunk_rows: int = 200_000):
+def _as_csv_chunks(frame: pd.DataFrame, chunk_rows: int = 50_000, sort_by: Sequence[str] = ()):
     """CSV text for PostgreSQL's COPY, in chunks, written by pyarrow's C++ CSV writer.
 
     pandas' ``to_csv`` takes ~35 s for a million training rows; pyarrow ~1 s. Dates go as
-    ``date32`` (ISO text), NA as an unquoted empty field, which COPY reads as NULL.
+    ``date32`` (ISO text), NA as an unquoted empty field, which COPY reads as NULL. ``sort_by``
+    orders the rows first (Arrow's sort, byte order, ~0.3 s per million rows). Chunks of 50,000
+    rows (~8 MB of text) keep the extra memory small while PostgreSQL reads them.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -142,11 +157,24 @@ def _as_csv_chunks(frame: pd.DataFrame, chunk_rows: int = 200_000):
     for field, column in zip(table.schema, table.columns, strict=True):
         columns.append(column.cast(pa.date32()) if pa.types.is_timestamp(field.type) else column)
     table = pa.Table.from_arrays(columns, names=table.column_names)
+    order = pc.sort_indices(table, sort_keys=[(name, "ascending") for name in sort_by]) if sort_by else None
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
-    for batch in table.to_batches(max_chunksize=chunk_rows):
+    for offset in range(0, table.num_rows, chunk_rows):
+        # Sorted rows are taken a chunk at a time: a sorted copy of the whole table would cost
+        # another ~300 MB at peak for a million training rows.
+        chunk = table.slice(offset, chunk_rows) if order is None else table.take(order.slice(offset, chunk_rows))
         sink = pa.BufferOutputStream()
-        pacsv.write_csv(pa.Table.from_batches([batch]), sink, write_options=options)
-        yield sink.getvalue().to_pybytes()
+        pacsv.write_csv(chunk, sink, write_options=options)
+        yield memoryview(sink.getvalue())  # Arrow's buffer, not copied into a bytes object
+
+
+def copy_rows(conn: Connection, table: str, frame: pd.DataFrame, sort_by: Sequence[str] = ()) -> None:
+    """``COPY`` the frame's rows into ``table`` (PostgreSQL), its columns named as the frame's."""
+    column_list = ", ".join(frame.columns)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({column_list}) FROM STDIN (FORMAT csv)") as copy:
+        for chunk in _as_csv_chunks(frame, sort_by=sort_by):
+            copy.write(chunk)
 
 
 # --- staging -------------------------------------------------------------------------------------
@@ -161,10 +189,7 @@ def stage(conn: Connection, dataset: str, frame: pd.DataFrame) -> str:
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({ddl}) ON COMMIT DROP")
-        raw = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {name} ({column_list}) FROM STDIN (FORMAT csv)") as copy:
-            for chunk in _as_csv_chunks(frame):
-                copy.write(chunk)
+        copy_rows(conn, name, frame[[c for c, _ in cols]])
     else:
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({ddl})")
         if len(frame):
@@ -193,6 +218,12 @@ def lock_identity(conn: Connection, county_code: str, period: str, dataset: str)
 
 
 # --- publishing ----------------------------------------------------------------------------------
+
+
+def _month_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a "YYYY-MM" period."""
+    year, month = (int(part) for part in period.split("-"))
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _in_list(ids: Sequence[int]) -> str:
@@ -298,21 +329,82 @@ def _merge_flows(conn: Connection, ident: SubmissionIdentity, stage_name: str, o
         _drop_stage(conn, name)
 
 
-def _merge_training(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
-    if old:  # a first submission replaces nothing
-        conn.exec_driver_sql(f"DELETE FROM training_records WHERE submission_id IN ({_in_list(old)})")
-    updated = ("submission_id", "county_code", "program_name", "level", "mode", "end_date", "hours", "organizer")
+TRAINING_KEY = ("teacher_key", "program_code", "start_date")
+_TRAINING_VALUES = ("submission_id", "county_code", "program_name", "level", "mode", "end_date", "hours", "organizer")
+
+
+def _delete_replaced_training(conn: Connection, ident: SubmissionIdentity, old: Sequence[int]) -> None:
+    """Remove the records the replaced submissions still own.
+
+    Every loaded record ends inside its submission's month (a row rule), so naming that month lets
+    the end_date index find them; there is no index on submission_id (migration 0002).
+    """
+    if not old:  # a first submission replaces nothing
+        return
+    first, last = _month_bounds(ident.period)
     conn.execute(
         text(
-            "INSERT INTO training_records (teacher_key, program_code, start_date, submission_id, county_code, "
-            "program_name, level, mode, end_date, hours, organizer) "
-            "SELECT teacher_key, program_code, start_date, :sid, :c, program_name, level, mode, end_date, hours, "
-            f"organizer FROM {stage_name} WHERE TRUE ORDER BY teacher_key, program_code, start_date "
-            "ON CONFLICT (teacher_key, program_code, start_date) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in updated)
+            f"DELETE FROM training_records WHERE submission_id IN ({_in_list(old)}) "
+            "AND end_date BETWEEN :first AND :last"
+        ),
+        {"first": first, "last": last},
+    )
+
+
+def _merge_training(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
+    _delete_replaced_training(conn, ident, old)
+    _upsert_training(conn, ident, stage_name)
+    _upsert_names(conn, stage_name, ident.submission_id, overwrite=False)
+
+
+def _upsert_training(conn: Connection, ident: SubmissionIdentity, stage_name: str) -> None:
+    """The newest report of a record wins; rows go in key order (see the module's concurrency note)."""
+    key = ", ".join(TRAINING_KEY)
+    if conn.dialect.name == "postgresql":  # sort a million staged rows in memory, not on disk
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+    conn.execute(
+        text(
+            f"INSERT INTO training_records ({key}, {', '.join(_TRAINING_VALUES)}) "
+            f"SELECT {key}, :sid, :c, program_name, level, mode, end_date, hours, organizer "
+            f"FROM {stage_name} WHERE TRUE ORDER BY {key} "
+            f"ON CONFLICT ({key}) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _TRAINING_VALUES)
         ),
         {"sid": ident.submission_id, "c": ident.county_code},
     )
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("RESET work_mem")
+
+
+def _copy_training(conn: Connection, ident: SubmissionIdentity, frame: pd.DataFrame, old: Sequence[int]) -> None:
+    """PostgreSQL: ``COPY`` the records straight into ``training_records`` when they are all new.
+
+    Most submissions report only records nobody reported before; for them the staged upsert is
+    pure overhead (a million rows: stage 2 s + upsert 5.7 s, against 3.5 s for this). The rows go in
+    key order inside a savepoint, and the primary key is the audit: if any record already exists
+    (another county reported it, or a concurrent merge just did), PostgreSQL refuses the COPY, the
+    savepoint rolls it back, and the staged upsert runs instead. Either way: one transaction.
+    """
+    import psycopg
+
+    _delete_replaced_training(conn, ident, old)
+    records = frame.drop(columns=["name"]).assign(submission_id=ident.submission_id, county_code=ident.county_code)
+    savepoint = conn.begin_nested()
+    try:
+        copy_rows(conn, "training_records", records, sort_by=TRAINING_KEY)
+    except psycopg.errors.UniqueViolation:
+        savepoint.rollback()
+        log.info(
+            "%s/%s/%s: some records were reported before; merging with the staged upsert",
+            ident.county_code,
+            ident.dataset,
+            ident.period,
+        )
+        stage_name = stage(conn, ident.dataset, frame)
+        _upsert_training(conn, ident, stage_name)
+    else:
+        savepoint.commit()
+        names = frame.loc[frame["name"].notna(), ["teacher_key", "name"]].groupby("teacher_key", as_index=False).max()
+        stage_name = stage(conn, "teacher_names", names)
     _upsert_names(conn, stage_name, ident.submission_id, overwrite=False)
 
 
@@ -345,6 +437,9 @@ def merge_submission(conn: Connection, ident: SubmissionIdentity, frame: pd.Data
 
     Runs inside the caller's transaction; returns the number of rows staged.
     """
+    if ident.dataset == "training_records" and conn.dialect.name == "postgresql":
+        _copy_training(conn, ident, frame, old)
+        return len(frame)
     stage_name = stage(conn, ident.dataset, frame)
     _MERGERS[ident.dataset](conn, ident, stage_name, old)
     _drop_stage(conn, stage_name)

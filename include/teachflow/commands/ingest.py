@@ -54,8 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _ingest(args: argparse.Namespace) -> int:
     import dataclasses
 
+    from teachflow.commands import warehouse_engine
     from teachflow.pipeline import ingest_landing
-    from teachflow.warehouse.engine import make_engine
 
     settings = load_settings()
     overrides = {}
@@ -64,7 +64,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if args.quiet_seconds is not None:
         overrides["landing_quiet_seconds"] = args.quiet_seconds
     settings = dataclasses.replace(settings, **overrides)
-    engine = make_engine(settings.warehouse_url)
+    engine = warehouse_engine(settings.warehouse_url)
     try:
         outcomes = ingest_landing(engine, settings)
     finally:

@@ -27,12 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _load(args: argparse.Namespace) -> int:
     from teachflow.cli import CommandError
+    from teachflow.commands import warehouse_engine
     from teachflow.reference import ReferenceError, load_reference
-    from teachflow.warehouse.engine import make_engine
 
     settings = load_settings()
     folder = args.dir or settings.reference_dir
-    engine = make_engine(settings.warehouse_url)
+    engine = warehouse_engine(settings.warehouse_url)
     try:
         result = load_reference(engine, folder)
     except ReferenceError as err:

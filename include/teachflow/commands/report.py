@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _rotation(args: argparse.Namespace) -> int:
     from teachflow.cli import CommandError
+    from teachflow.commands import warehouse_engine
     from teachflow.reports.months import parse_period
     from teachflow.reports.rotation_run import run_rotation_report
 
@@ -33,7 +34,9 @@ def _rotation(args: argparse.Namespace) -> int:
         parse_period(args.month)
     except ValueError as err:
         raise CommandError(str(err)) from err
-    run = run_rotation_report(load_settings(), args.month, write_files=not args.no_files)
+    settings = load_settings()
+    warehouse_engine(settings.warehouse_url).dispose()  # a clear error if the schema is not current
+    run = run_rotation_report(settings, args.month, write_files=not args.no_files)
     print(run.result.summary())
     for path in run.paths:
         print(path)

@@ -51,11 +51,11 @@ def _score(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise CommandError(str(err)) from err
 
+    from teachflow.commands import warehouse_engine
     from teachflow.scoring.run import publish, score_and_store
-    from teachflow.warehouse.engine import make_engine
 
     settings = load_settings()
-    engine = make_engine(settings.warehouse_url)
+    engine = warehouse_engine(settings.warehouse_url)
     try:
         summary = score_and_store(engine, str(target.school_year), model, provisional=target.provisional)
         outputs = publish(engine, settings.reports, str(target.school_year), model)

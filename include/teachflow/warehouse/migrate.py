@@ -7,11 +7,15 @@ and the code that expects it in the same installed artefact (Airflow workers inc
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 
 from teachflow.warehouse.engine import normalize_url
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -47,3 +51,34 @@ def current_revision(url: str) -> str | None:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     finally:
         engine.dispose()
+
+
+def head_revision() -> str:
+    """The schema version this code expects: the newest migration shipped with it."""
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why this code cannot work on the warehouse, or None when its schema is current.
+
+    Commands check first, so an empty or older warehouse gets one sentence saying what to run,
+    not a "no such table" traceback from the first query.
+    """
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    head = head_revision()
+    if current == head:
+        return None
+    where = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        return f"the warehouse {where} has no teachflow schema yet: run `teachflow warehouse upgrade` first"
+    return (
+        f"the warehouse {where} is at schema version {current}, this teachflow expects {head}: "
+        "run `teachflow warehouse upgrade` first"
+    )
