@@ -191,6 +191,17 @@ def test_too_many_bad_training_rows_reject_the_file(city, engine):
     assert count(engine, training_records) == 0
 
 
+def test_text_longer_than_the_warehouse_keeps_is_a_row_problem_not_a_failed_load(city, engine):
+    """PostgreSQL would refuse a 300-character programme name and fail the whole merge, every retry."""
+    long_code = "P" * 65
+    rows = [training_row(i) for i in range(1, 30)] + [training_row(30, program=long_code)]
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    [outcome] = ingest_landing(engine, city)
+    assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 29, 1)
+    assert feedback(city, NORTH, "training_records") == [("31", "培训项目编号", long_code, "text_too_long")]
+    assert count(engine, training_records) == 29
+
+
 def test_exact_repeats_are_dropped_and_counted_not_rejected(city, engine):
     rows = [training_row(1), training_row(2), training_row(1)]
     drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")

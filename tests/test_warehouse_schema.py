@@ -97,3 +97,30 @@ def test_commands_on_a_warehouse_without_the_schema_say_what_to_run(empty_wareho
         assert migrate.schema_problem(engine) is None
     finally:
         engine.dispose()
+
+
+def test_the_contract_text_limits_are_the_warehouse_column_widths():
+    """A cell the contract lets through always fits the column it is stored in."""
+    from teachflow.contract import DATASETS
+
+    stored_in = {  # contract column -> the warehouse column holding it
+        ("teachers", "name"): "restricted_teacher_names.name",
+        ("teacher_flows", "name"): "restricted_teacher_names.name",
+        ("training_records", "name"): "restricted_teacher_names.name",
+        ("teachers", "subject"): "roster_entries.subject",
+        ("training_records", "program_code"): "training_records.program_code",
+        ("training_records", "program_name"): "training_records.program_name",
+        ("training_records", "organizer"): "training_records.organizer",
+        ("assessment_ratings", "indicator_code"): "assessment_ratings.indicator_code",
+        ("assessment_ratings", "evaluator_id"): "assessment_ratings.evaluator_id",
+    }
+    limits = {
+        (ds.name, col.name): col.max_length
+        for ds in DATASETS.values()
+        for col in ds.columns
+        if col.kind in ("text", "code", "name")
+    }
+    assert set(limits) == set(stored_in)  # every free-text column has a limit
+    for key, target in stored_in.items():
+        table, column = target.split(".")
+        assert limits[key] == metadata.tables[table].c[column].type.length, key

@@ -35,6 +35,9 @@ class Column:
     vocabulary: str | None = None
     description: str = ""
     aliases: tuple[str, ...] = ()  # further headers seen in county exports
+    #: Longest text the warehouse keeps (its column width); longer cells are row problems, not a
+    #: failed load. tests/test_warehouse_schema.py checks these against the warehouse columns.
+    max_length: int | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -79,11 +82,11 @@ TEACHERS = Dataset(
     max_bad_row_share=0.0,
     columns=(
         Column("id_number", "身份证号", "id_number", True, description="Resident ID (18 chars)"),
-        Column("name", "姓名", "name", True, description="Teacher's name (restricted)"),
+        Column("name", "姓名", "name", True, description="Teacher's name (restricted)", max_length=64),
         Column("gender", "性别", "vocab", vocabulary="gender", description="男/女 or M/F"),
         Column("birth_date", "出生日期", "date", description="Must equal the date inside the ID"),
         Column("school_code", "学校标识码", "school_code", True, description="A school of this county"),
-        Column("subject", "任教学科", "text", description="Subject taught"),
+        Column("subject", "任教学科", "text", description="Subject taught", max_length=64),
         Column("title", "职称", "vocab", vocabulary="title", description="Professional title"),
         Column("tier", "骨干层级", "vocab", True, vocabulary="tier", description="Blank = none"),
         Column("employment_start", "参加工作日期", "date", description="Date of first employment"),
@@ -105,7 +108,7 @@ TEACHER_FLOWS = Dataset(
     natural_key=("id_number", "to_school_code", "start_date"),
     columns=(
         Column("id_number", "身份证号", "id_number", True, description="Resident ID (18 chars)"),
-        Column("name", "姓名", "name", description="Teacher's name (restricted)"),
+        Column("name", "姓名", "name", description="Teacher's name (restricted)", max_length=64),
         Column("flow_type", "交流类型", "vocab", True, vocabulary="flow_type", description="Type of flow"),
         Column("from_school_code", "派出学校标识码", "school_code", True, description="Sending school"),
         Column(
@@ -124,15 +127,15 @@ TRAINING_RECORDS = Dataset(
     natural_key=("id_number", "program_code", "start_date"),
     columns=(
         Column("id_number", "身份证号", "id_number", True, description="Resident ID (18 chars)"),
-        Column("name", "姓名", "name", description="Teacher's name (restricted)"),
-        Column("program_code", "培训项目编号", "code", True, description="Programme code"),
-        Column("program_name", "培训项目名称", "text", description="Programme name"),
+        Column("name", "姓名", "name", description="Teacher's name (restricted)", max_length=64),
+        Column("program_code", "培训项目编号", "code", True, description="Programme code", max_length=64),
+        Column("program_name", "培训项目名称", "text", description="Programme name", max_length=256),
         Column("level", "培训级别", "vocab", True, vocabulary="training_level", description="Level of the programme"),
         Column("mode", "培训形式", "vocab", True, vocabulary="training_mode", description="Form of training"),
         Column("start_date", "开始日期", "date", True, description="First day"),
         Column("end_date", "结束日期", "date", True, description="Last day; in the period's month"),
         Column("hours", "学时", "number", True, description="Class periods (学时), 0 < hours <= 200"),
-        Column("organizer", "主办单位", "text", description="Organizing body"),
+        Column("organizer", "主办单位", "text", description="Organizing body", max_length=256),
     ),
 )
 
@@ -145,11 +148,18 @@ ASSESSMENT_RATINGS = Dataset(
     columns=(
         Column("school_code", "学校标识码", "school_code", True, description="Rated school"),
         Column("school_year", "学年", "school_year", True, description="e.g. 2025-2026"),
-        Column("indicator_code", "指标代码", "code", True, description="A rated indicator of the scoring model"),
+        Column(
+            "indicator_code",
+            "指标代码",
+            "code",
+            True,
+            description="A rated indicator of the scoring model",
+            max_length=16,
+        ),
         Column(
             "evaluator_group", "评议主体", "vocab", True, vocabulary="evaluator_group", description="Evaluator group"
         ),
-        Column("evaluator_id", "评议人编号", "code", True, description="Evaluator's number"),
+        Column("evaluator_id", "评议人编号", "code", True, description="Evaluator's number", max_length=32),
         Column("score", "分数", "number", True, description="0..100"),
     ),
 )

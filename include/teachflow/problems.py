@@ -221,6 +221,13 @@ CATALOG: dict[str, ProblemType] = {
             "'{value}' in '{column_zh}' is not a number.",
         ),
         _t(
+            "text_too_long",
+            "row",
+            "“{column_zh}”超过 {limit} 个字符。请缩短后重新报送（常见原因：把几项内容填进了同一格）。",
+            "'{column_zh}' is longer than {limit} characters. Shorten it and send the file again "
+            "(often several entries were typed into one cell).",
+        ),
+        _t(
             "number_range",
             "row",
             "“{column_zh}”的值 {value} 超出范围 {limit}。",

@@ -159,7 +159,8 @@ def rule_zh(dataset: Dataset, column: Column) -> str:
     if column.vocabulary:
         kind_rule = kind_rule.format(labels="、".join(VOCABULARIES[column.vocabulary].labels_zh))
     own = _COLUMN_RULES_ZH.get((dataset.name, column.name), "")
-    text = "".join(part for part in (kind_rule, own) if part)
+    length = f"最多 {column.max_length} 个字符。" if column.max_length else ""
+    text = "".join(part for part in (kind_rule, own, length) if part)
     return text or column.description
 
 

@@ -76,7 +76,7 @@ def suite_path(dataset: str, folder: Path | None = None) -> Path:
 
 
 def _column_expectations(dataset: Dataset, col: Column) -> list[Any]:
-    """The expectations of one column, in a fixed order (not null, vocabulary, pattern, range, order)."""
+    """The expectations of one column, in a fixed order (not null, vocabulary, pattern, length, range, order)."""
     import great_expectations.expectations as gxe
 
     where = f"{dataset.name}.{col.name}"
@@ -115,6 +115,15 @@ def _column_expectations(dataset: Dataset, col: Column) -> list[Any]:
                 regex=SCHOOL_YEAR_PATTERN,
                 description=f"{where} looks like 2025-2026 (teachflow checks the years are consecutive)",
                 meta={"problem_code": "school_year_format"},
+            )
+        )
+    if col.max_length is not None:
+        found.append(
+            gxe.ExpectColumnValueLengthsToBeBetween(
+                column=col.name,
+                max_value=col.max_length,
+                description=f"{where} has at most {col.max_length} characters (the warehouse column's width)",
+                meta={"problem_code": "text_too_long", "params": {"limit": str(col.max_length)}},
             )
         )
     bounds = NUMBER_RANGES.get((dataset.name, col.name))
