@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from teachflow.feedback import feedback_paths
 from teachflow.pipeline import ingest_landing
@@ -200,6 +200,64 @@ def test_text_longer_than_the_warehouse_keeps_is_a_row_problem_not_a_failed_load
     assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 29, 1)
     assert feedback(city, NORTH, "training_records") == [("31", "培训项目编号", long_code, "text_too_long")]
     assert count(engine, training_records) == 29
+
+
+def test_rows_validation_rejects_never_reach_the_warehouse_even_when_copied_early(city, engine):
+    """On PostgreSQL training rows are copied while validation runs: the rejected ones are taken out."""
+    rows = (
+        [training_row(i) for i in range(1, 61)]
+        + [
+            training_row(61, hours="500"),  # storable, so copied early, then rejected by the suite
+            training_row(62).replace(make_id(62), make_id(62)[:17] + ("0" if make_id(62)[17] != "0" else "1")),
+        ]
+    )
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    [outcome] = ingest_landing(engine, city)
+    assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 60, 2)
+    assert [(row, code) for row, _, _, code in feedback(city, NORTH, "training_records")] == [
+        ("62", "number_range"),
+        ("63", "id_check_character"),
+    ]
+    with engine.connect() as conn:
+        hours = conn.execute(select(func.max(training_records.c.hours))).scalar()
+        names = conn.execute(text("SELECT count(*) FROM restricted_teacher_names")).scalar()
+    assert count(engine, training_records) == 60 and float(hours) == 8.0
+    assert names == 60  # the rejected rows' names were not kept either
+
+
+def test_a_rejected_resubmission_leaves_the_accepted_one_in_force(city, engine):
+    """The early copy first removes the predecessor's records; a file rejection must bring them back."""
+    good = [training_row(i, program="P1") for i in range(1, 21)]
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *good]) + "\n")
+    ingest_landing(engine, city)
+    bad = [training_row(i, program="P2") for i in range(1, 11)] + [training_row(i, hours="0") for i in range(11, 21)]
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *bad]) + "\n")
+    [outcome] = ingest_landing(engine, city)
+    assert outcome.status == "rejected"
+    with engine.connect() as conn:
+        programs = conn.execute(select(training_records.c.program_code).distinct()).scalars().all()
+    assert programs == ["P1"] and count(engine, training_records) == 20
+    assert [s for _, _, s in ledger_rows(engine)] == ["accepted", "rejected"]
+
+
+def test_a_failure_while_validating_leaves_the_warehouse_as_it_was(city, engine, monkeypatch):
+    good = [training_row(i, program="P1") for i in range(1, 21)]
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *good]) + "\n")
+    ingest_landing(engine, city)
+    import teachflow.validation as validation
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("validator crashed")
+
+    monkeypatch.setattr(validation, "validate", explode)
+    again = [training_row(i, program="P2") for i in range(1, 21)]
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *again]) + "\n")
+    [outcome] = ingest_landing(engine, city)
+    assert outcome.status == "failed"
+    with engine.connect() as conn:
+        programs = conn.execute(select(training_records.c.program_code).distinct()).scalars().all()
+    assert programs == ["P1"] and count(engine, training_records) == 20
+    assert [s for _, _, s in ledger_rows(engine)] == ["accepted", "received"]  # taken again next run
 
 
 def test_exact_repeats_are_dropped_and_counted_not_rejected(city, engine):

@@ -233,7 +233,7 @@ def test_training_records_dedupe_on_their_natural_key_across_submissions(engine)
 
 
 def test_a_training_resubmission_replaces_only_what_its_predecessor_owned(engine, caplog):
-    caplog.set_level(logging.INFO, logger="teachflow.merge")
+    caplog.set_level(logging.INFO, logger="teachflow")
     copies = engine.dialect.name == "postgresql"  # new records go straight in with COPY there
     first = submit(
         engine,
@@ -273,7 +273,7 @@ def test_an_error_halfway_through_a_merge_leaves_the_previous_state(engine, monk
         raise RuntimeError("disk full")
 
     # Roster rows are deleted and re-inserted, then names are written: fail at the names.
-    monkeypatch.setattr(merge, "_upsert_names", explode)
+    monkeypatch.setattr(merge, "upsert_names", explode)
     with pytest.raises(RuntimeError, match="disk full"):
         submit(engine, "450202", "2026-10", "teachers", [teacher(3)], "b" * 64)
     with engine.connect() as conn:

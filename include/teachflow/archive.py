@@ -16,7 +16,7 @@ from pathlib import Path
 
 import fsspec
 
-_CHUNK = 1024 * 1024
+_CHUNK = 8 * 1024 * 1024  # few, large reads: fewer hand-overs of the GIL to GX's import thread
 
 
 @dataclass(frozen=True)

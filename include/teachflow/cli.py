@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per Alembic plugin
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its start-up chatter
     try:
         return int(args.func(args) or 0)
     except CommandError as err:

@@ -215,7 +215,7 @@ def _read_body_fast(
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             convert_options=pacsv.ConvertOptions(
                 include_columns=sorted(set(names.values())),
-                column_types={n: pa.string() for n in names.values()},
+                column_types={n: pa.large_string() for n in names.values()},  # pandas' own: no cast
                 strings_can_be_null=True,
                 null_values=[""],
             ),
