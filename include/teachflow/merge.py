@@ -3,7 +3,9 @@
 Write-audit-publish: the rows that passed validation are staged into a temporary table (``COPY``
 on PostgreSQL, ``executemany`` on SQLite), then published with a handful of INSERT ... SELECT /
 DELETE statements. The caller runs :func:`merge_submission` inside one transaction together with
-the ledger update, so a submission lands whole or not at all.
+the ledger update, so a submission lands whole or not at all. Training records on PostgreSQL skip
+the staging when they are all new: :mod:`teachflow.training_copy` copies them straight into the
+table (and :func:`teachflow.pipeline.validate_while_copying` does so while the file is validated).
 
 Replacement rules (spec: submissions.md, domain.md):
 - ``teachers``: the roster is a snapshot; a submission replaces the (county, period) roster.
