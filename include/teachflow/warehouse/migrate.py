@@ -6,6 +6,7 @@ and the code that expects it in the same installed artefact (Airflow workers inc
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,8 +71,14 @@ def schema_problem(engine: Engine) -> str | None:
     """
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
+    chatter = logging.getLogger("alembic.runtime.migration")  # "Context impl ..." on every command
+    level = chatter.level
+    chatter.setLevel(logging.WARNING)
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    finally:
+        chatter.setLevel(level)
     head = head_revision()
     if current == head:
         return None
