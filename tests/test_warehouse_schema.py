@@ -88,7 +88,7 @@ def test_commands_on_a_warehouse_without_the_schema_say_what_to_run(empty_wareho
     migrate.upgrade(empty_warehouse_url, "0001")  # an older schema than the code's
     assert main(["report", "rotation", "--month", "2026-10"]) == 2
     err = capsys.readouterr().err
-    assert f"is at schema version 0001, this teachflow expects {migrate.head_revision()}" in err
+    assert f"is at schema version 0001, this teachflow expects {migrate.SCHEMA_REVISION}" in err
     assert "run `teachflow warehouse upgrade` first" in err
 
     migrate.upgrade(empty_warehouse_url)
@@ -124,3 +124,7 @@ def test_the_contract_text_limits_are_the_warehouse_column_widths():
     for key, target in stored_in.items():
         table, column = target.split(".")
         assert limits[key] == metadata.tables[table].c[column].type.length, key
+
+
+def test_the_expected_schema_revision_is_the_newest_migration():
+    assert migrate.head_revision() == migrate.SCHEMA_REVISION
