@@ -163,12 +163,13 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
     importing GX meanwhile (:func:`gx_runner.warm_up`); :func:`validate_while_copying` starts it
     itself, later, so the import does not slow down the reading its copy waits for.
     """
+    from teachflow.arrow_memory import release_unused, use_system_allocator
     from teachflow.normalize import normalize
     from teachflow.reading import read_table
     from teachflow.validation import find_duplicates
     from teachflow.validation.gx_runner import warm_up
 
-    use_system_allocator_for_arrow()
+    use_system_allocator()
     result = Assessment(dataset=dataset)
     size = path.stat().st_size
     if size > settings.max_file_bytes:
@@ -186,7 +187,7 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
     with timed(result.timings, "normalize"):
         typed, problems = normalize(raw.frame, dataset)
         del raw
-        _release_freed_memory()
+        release_unused()  # the parsing buffers, before validation allocates its own
     result.rows_total = len(typed)
     with timed(result.timings, "validate"):
         exact_dupes, dupe_problems = find_duplicates(typed, dataset.name)
@@ -194,26 +195,6 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
     result.good_rows = typed[~exact_dupes]
     result.problems = [*problems, *dupe_problems]
     return result
-
-
-def _release_freed_memory() -> None:
-    """Give the pages freed while parsing back to the system before validation allocates its own."""
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-
-
-def use_system_allocator_for_arrow() -> None:
-    """Make Arrow allocate with malloc, like numpy and pandas, instead of its bundled mimalloc.
-
-    Two allocators each keep the memory the other freed: with mimalloc, ingesting a million
-    training rows peaked at ~1.05 GiB of RSS, with one allocator at ~0.82 GiB, and ran faster.
-    Process-wide and idempotent; buffers already allocated keep their pool.
-    """
-    import pyarrow as pa
-
-    if pa.default_memory_pool().backend_name != "system":
-        pa.set_memory_pool(pa.system_memory_pool())
 
 
 def judge(result: Assessment, county_code: str, period: str, reference: Reference, settings: Settings) -> Assessment:
