@@ -25,8 +25,6 @@ each other instead of deadlocking. SQLite serializes writers anyway.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -259,12 +257,6 @@ def lock_identity(conn: Connection, county_code: str, period: str, dataset: str)
 # --- publishing ----------------------------------------------------------------------------------
 
 
-def _month_bounds(period: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a "YYYY-MM" period."""
-    year, month = (int(part) for part in period.split("-"))
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _in_list(ids: Sequence[int]) -> str:
     return ", ".join(str(int(i)) for i in ids) or "NULL"
 
@@ -380,13 +372,15 @@ def delete_replaced_training(conn: Connection, ident: SubmissionIdentity, old: S
     """
     if not old:  # a first submission replaces nothing
         return
-    first, last = _month_bounds(ident.period)
+    from teachflow.reports.months import report_month
+
+    month = report_month(ident.period)
     conn.execute(
         text(
             f"DELETE FROM training_records WHERE submission_id IN ({_in_list(old)}) "
             "AND end_date BETWEEN :first AND :last"
         ),
-        {"first": first, "last": last},
+        {"first": month.month_start, "last": month.month_end},
     )
 
 

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
@@ -192,9 +193,18 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
     with timed(result.timings, "validate"):
         exact_dupes, dupe_problems = find_duplicates(typed, dataset.name)
     result.rows_duplicate = int(exact_dupes.sum())
-    result.good_rows = typed[~exact_dupes]
+    result.good_rows = _rows_where(typed, ~exact_dupes.to_numpy())
     result.problems = [*problems, *dupe_problems]
     return result
+
+
+def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """The rows where ``mask`` holds; the frame itself when that is all of them (the usual case).
+
+    Boolean indexing copies every column even when it keeps every row: a million-row file paid
+    for several such copies on its way to the warehouse.
+    """
+    return frame if mask.all() else frame[mask]
 
 
 def judge(result: Assessment, county_code: str, period: str, reference: Reference, settings: Settings) -> Assessment:
@@ -225,7 +235,7 @@ def judge(result: Assessment, county_code: str, period: str, reference: Referenc
             )
         )
     result.problems = _sorted(problems, dataset)
-    result.good_rows = typed[~typed["_row"].isin(bad)] if bad else typed
+    result.good_rows = _rows_where(typed, ~typed["_row"].isin(bad).to_numpy())
     return result
 
 
@@ -397,7 +407,7 @@ def validate_while_copying(
     with engine.connect() as conn, conn.begin() as transaction:
         lock_identity(conn, ident.county_code, ident.period, ident.dataset)
         old = ledger.accepted_ids(conn, ident.county_code, ident.period, ident.dataset, excluding=ident.submission_id)
-        copy = TrainingCopy(conn, ident, frame[fits_warehouse(frame) & ~known_bad], old, background=True)
+        copy = TrainingCopy(conn, ident, _rows_where(frame, fits_warehouse(frame) & ~known_bad), old, background=True)
         warm_up()  # GX's import overlaps with the copy, which needs little of Python
         try:
             judge(assessment, ident.county_code, ident.period, reference, settings)
@@ -412,7 +422,7 @@ def validate_while_copying(
             is_good = frame[ROW_COLUMN].isin(assessment.good_rows[ROW_COLUMN]).to_numpy()
             assessment.good_rows = None  # the typed rows (with the IDs) are not needed any more
             copy.wait()  # its buffers are freed before the good rows are picked out
-            loaded = copy.finish(frame if is_good.all() else frame[is_good])
+            loaded = copy.finish(_rows_where(frame, is_good))
             _record_accepted(conn, ident, assessment, loaded, old)
     return loaded, old
 

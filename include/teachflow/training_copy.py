@@ -157,6 +157,8 @@ class TrainingCopy:
             held_back = good
         if len(held_back):
             upsert_training(conn, ident, stage(conn, ident.dataset, held_back))
+        # One name per teacher before staging (upsert_names takes the MAX again): 20,000 rows to
+        # stage for a million-row file, not a million.
         names = (
             good.loc[good["name"].notna(), ["teacher_key", "name"]]
             .groupby("teacher_key", as_index=False, observed=True)
