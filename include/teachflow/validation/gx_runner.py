@@ -2,8 +2,9 @@
 
 ``import great_expectations`` takes seconds (~3.4 s here), so it happens on first use, and one
 ephemeral context (in memory, nothing written to disk) serves the whole process. :func:`warm_up`
-starts that import in a background thread when a file is taken, so it overlaps with reading the
-file (pyarrow's reader releases the GIL) instead of adding to it. GX's default result lists 20
+starts that import in a background thread, so it overlaps with work that leaves the GIL free
+instead of adding to it: reading the file (pyarrow), or for a training file on PostgreSQL the
+``COPY`` that runs while it is validated (see ``pipeline.validate_while_copying``). GX's default result lists 20
 failing values; the COMPLETE format returns every one, so a county sees all its bad rows at once.
 
 GX's ``unexpected_index_list`` holds every failing row's position in the frame (GX caps only
