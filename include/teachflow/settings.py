@@ -62,6 +62,8 @@ class Settings:
     rotation_target: float = 0.10
     backbone_target: float = 0.20
     training_hours_per_year: float = 72.0
+    #: Day of the month after a period by whose end (Asia/Shanghai) the period's files are due (cycle.md).
+    due_day: int = 5
     _id_secret: str | None = field(default=None, repr=False)
 
     def id_secret(self) -> bytes:
@@ -98,5 +100,6 @@ def load_settings() -> Settings:
         rotation_target=_env_float("TEACHFLOW_ROTATION_TARGET", 0.10),
         backbone_target=_env_float("TEACHFLOW_BACKBONE_TARGET", 0.20),
         training_hours_per_year=_env_float("TEACHFLOW_TRAINING_HOURS_PER_YEAR", 72.0),
+        due_day=_env_int("TEACHFLOW_DUE_DAY", 5),
         _id_secret=os.environ.get("TEACHFLOW_ID_SECRET") or None,
     )
