@@ -14,7 +14,7 @@ on demand:
 
 Each accepted submission emits an event on its dataset's Asset (``teachflow://warehouse/<dataset>``)
 with the county and period in ``extra``, so the report DAGs follow the data.
-The domain code lives in ``include/teachflow`` (``teachflow.pipeline``); this file only wires it.
+The domain code lives in ``include/teachflow`` (``teachflow.ingestion.pipeline``); this file only wires it.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def county_ingest():
         """New, complete files in the landing zone (paths, sizes, mtimes)."""
         import dataclasses
 
-        from teachflow.pipeline import discover as discover_files
+        from teachflow.ingestion.pipeline import discover as discover_files
         from teachflow.warehouse.engine import make_engine
         from teachflow_airflow.runtime import task_settings
 
@@ -79,8 +79,8 @@ def county_ingest():
 
         from airflow.sdk import get_current_context
 
-        from teachflow.landing import LandingFile
-        from teachflow.pipeline import ingest_file
+        from teachflow.ingestion.landing import LandingFile
+        from teachflow.ingestion.pipeline import ingest_file
         from teachflow.warehouse.engine import make_engine
         from teachflow_airflow.runtime import task_settings
 

@@ -77,7 +77,7 @@ def print_ledger_summary(settings) -> None:
     """What became of the counties' files: counts by status, and each rejected file's feedback."""
     from sqlalchemy import func, select
 
-    from teachflow.feedback import feedback_paths
+    from teachflow.ingestion.feedback import feedback_paths
     from teachflow.warehouse.engine import make_engine
     from teachflow.warehouse.schema import submissions as s
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from teachflow.cli import main
-from teachflow.feedback import feedback_paths
+from teachflow.ingestion.feedback import feedback_paths
 from teachflow.settings import load_settings
 from tests.citykit import NORTH, make_id, write_reference
 

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from teachflow import feedback
-from teachflow.feedback import FEEDBACK_HEADERS, NO_PROBLEMS, feedback_paths, write_feedback
+from teachflow.ingestion import feedback
+from teachflow.ingestion.feedback import FEEDBACK_HEADERS, NO_PROBLEMS, feedback_paths, write_feedback
 from teachflow.problems import Problem, render
 
 STATUS = {

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from teachflow.feedback import feedback_paths
-from teachflow.pipeline import ingest_landing
+from teachflow.ingestion.feedback import feedback_paths
+from teachflow.ingestion.pipeline import ingest_landing
 from teachflow.reference import load_reference
 from teachflow.settings import load_settings
 from teachflow.warehouse.schema import roster_entries, submissions, training_records
@@ -325,7 +325,7 @@ def test_a_gbk_csv_with_chinese_headers_loads(city, engine):
 
 
 def test_one_countys_failure_never_stops_the_others(city, engine, monkeypatch):
-    import teachflow.merge as merge
+    import teachflow.ingestion.merge as merge
 
     real = merge.merge_submission
 

@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select, text
 
-from teachflow import ledger
-from teachflow.archive import ArchivedFile
 from teachflow.contract import DATASETS
 from teachflow.identity import teacher_key
-from teachflow.landing import LandingFile
-from teachflow.merge import SubmissionIdentity, load_frame
-from teachflow.pipeline import Assessment, publish
+from teachflow.ingestion import ledger
+from teachflow.ingestion.archive import ArchivedFile
+from teachflow.ingestion.landing import LandingFile
+from teachflow.ingestion.merge import SubmissionIdentity, load_frame
+from teachflow.ingestion.pipeline import Assessment, publish
 from teachflow.warehouse.schema import flow_conflicts, roster_entries, submissions, teacher_flows, training_records
 from tests.citykit import make_id
 
@@ -267,7 +267,7 @@ def test_a_training_resubmission_replaces_only_what_its_predecessor_owned(engine
 
 def test_an_error_halfway_through_a_merge_leaves_the_previous_state(engine, monkeypatch):
     submit(engine, "450202", "2026-10", "teachers", [teacher(1), teacher(2)], "a" * 64)
-    import teachflow.merge as merge
+    import teachflow.ingestion.merge as merge
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("disk full")

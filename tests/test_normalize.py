@@ -11,9 +11,9 @@ import pytest
 
 from teachflow.contract import DATASETS
 from teachflow.identity import check_character
-from teachflow.normalize import normalize
+from teachflow.ingestion.normalize import normalize
+from teachflow.ingestion.reading import read_table
 from teachflow.problems import Problem
-from teachflow.reading import read_table
 
 ALLOWED_FLOW_TYPES = (
     "轮岗支教/rotation、跟岗学习/study_placement、挂职/secondment、市招县用/city_recruit_county_use、调动/transfer"

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from teachflow.contract import TEACHERS
-from teachflow.parsing.xlsx_file import cell_text
+from teachflow.ingestion.parsing.xlsx_file import cell_text
+from teachflow.ingestion.reading import RawTable, read_table
 from teachflow.problems import FileRejected, Problem
-from teachflow.reading import RawTable, read_table
 
 HEADER_ZH = "身份证号,姓名,性别,学校标识码,骨干层级,现校任教起始日期"
 ID_1 = "450202198001011237"

@@ -161,7 +161,7 @@ def test_command_writes_templates_to_the_data_dir_by_default(capsys, monkeypatch
 
 
 def test_filled_template_reads_back_through_the_reader(template_dir, tmp_path):
-    reading = pytest.importorskip("teachflow.reading")
+    reading = pytest.importorskip("teachflow.ingestion.reading")
     path = tmp_path / "teachers.xlsx"
     shutil.copy(template_dir / "teachers.xlsx", path)
     wb = openpyxl.load_workbook(path)

@@ -55,7 +55,7 @@ def _ingest(args: argparse.Namespace) -> int:
     import dataclasses
 
     from teachflow.commands import warehouse_engine
-    from teachflow.pipeline import ingest_landing
+    from teachflow.ingestion.pipeline import ingest_landing
 
     settings = load_settings()
     overrides = {}
@@ -85,8 +85,8 @@ def _ingest(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from teachflow.cli import CommandError
     from teachflow.contract import DATASETS
-    from teachflow.feedback import write_feedback
-    from teachflow.pipeline import OUTCOME_ZH, Reference, assess_file, identity_problems, load_reference_data
+    from teachflow.ingestion.feedback import write_feedback
+    from teachflow.ingestion.pipeline import OUTCOME_ZH, Reference, assess_file, identity_problems, load_reference_data
 
     settings = load_settings()
     if not args.file.exists():
@@ -122,7 +122,7 @@ def _check(args: argparse.Namespace) -> int:
     fmt = args.file.suffix.lower().lstrip(".")
     problems = identity_problems(args.county, period, args.dataset, fmt, reference, dt.date.today())
     if problems:
-        from teachflow.pipeline import Assessment
+        from teachflow.ingestion.pipeline import Assessment
 
         assessment = Assessment(dataset=dataset, problems=problems)
     else:

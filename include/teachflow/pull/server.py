@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from teachflow.contract import FILE_FORMATS
-from teachflow.landing import is_ignored
+from teachflow.ingestion.landing import is_ignored
 
 log = logging.getLogger("teachflow.pull.server")
 

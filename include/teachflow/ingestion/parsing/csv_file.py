@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from teachflow.contract import Dataset
-from teachflow.parsing.headers import (
+from teachflow.ingestion.parsing.headers import (
     HEADER_SEARCH_ROWS,
     HeaderLayout,
     file_empty,

@@ -4,8 +4,8 @@ Write-audit-publish: the rows that passed validation are staged into a temporary
 on PostgreSQL, ``executemany`` on SQLite), then published with a handful of INSERT ... SELECT /
 DELETE statements. The caller runs :func:`merge_submission` inside one transaction together with
 the ledger update, so a submission lands whole or not at all. Training records on PostgreSQL skip
-the staging when they are all new: :mod:`teachflow.training_copy` copies them straight into the
-table (and :func:`teachflow.pipeline.validate_while_copying` does so while the file is validated).
+the staging when they are all new: :mod:`teachflow.ingestion.training_copy` copies them straight into the
+table (and :func:`teachflow.ingestion.pipeline.validate_while_copying` does so while the file is validated).
 
 Replacement rules (spec: submissions.md, domain.md):
 - ``teachers``: the roster is a snapshot; a submission replaces the (county, period) roster.
@@ -438,7 +438,7 @@ def merge_submission(conn: Connection, ident: SubmissionIdentity, frame: pd.Data
     Runs inside the caller's transaction; returns the number of rows staged.
     """
     if ident.dataset == "training_records" and conn.dialect.name == "postgresql":
-        from teachflow.training_copy import TrainingCopy
+        from teachflow.ingestion.training_copy import TrainingCopy
 
         rows = frame.assign(_row=np.arange(len(frame)))  # validated already: every row is good
         return TrainingCopy(conn, ident, rows, old).finish(rows)

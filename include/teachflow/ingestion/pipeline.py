@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
-from teachflow import ledger
-from teachflow.archive import archive_file
 from teachflow.contract import DATASETS, Dataset, is_city_code
-from teachflow.landing import LandingFile, complete_files, list_landing, path_problem
-from teachflow.merge import SubmissionIdentity
+from teachflow.ingestion import ledger
+from teachflow.ingestion.archive import archive_file
+from teachflow.ingestion.landing import LandingFile, complete_files, list_landing, path_problem
+from teachflow.ingestion.merge import SubmissionIdentity
 from teachflow.problems import FileRejected, Problem
 from teachflow.settings import Settings
 from teachflow.warehouse.schema import counties, schools
@@ -165,8 +165,8 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
     itself, later, so the import does not slow down the reading its copy waits for.
     """
     from teachflow.arrow_memory import release_unused, use_system_allocator
-    from teachflow.normalize import normalize
-    from teachflow.reading import read_table
+    from teachflow.ingestion.normalize import normalize
+    from teachflow.ingestion.reading import read_table
     from teachflow.validation import find_duplicates
     from teachflow.validation.gx_runner import warm_up
 
@@ -265,7 +265,7 @@ def discover(
 
 def ingest_file(engine: Engine, settings: Settings, file: LandingFile, reference: Reference | None = None) -> Outcome:
     """Take one landing file all the way: archive, ledger, assess, merge or reject, feedback."""
-    from teachflow.merge import SubmissionIdentity, load_frame
+    from teachflow.ingestion.merge import SubmissionIdentity, load_frame
 
     timings: dict[str, float] = {}
     with timed(timings, "archive"):
@@ -347,7 +347,7 @@ def publish(
     Replaces the identity's previously accepted submission (marked superseded); returns the rows
     loaded and the submissions replaced. An error anywhere rolls all of it back.
     """
-    from teachflow.merge import lock_identity, merge_submission
+    from teachflow.ingestion.merge import lock_identity, merge_submission
 
     with engine.begin() as conn:
         lock_identity(conn, ident.county_code, ident.period, ident.dataset)
@@ -374,7 +374,7 @@ def _record_accepted(
 
 
 def copies_while_validating(engine: Engine, dataset: Dataset) -> bool:
-    """Whether a file of ``dataset`` is written while it is validated (:mod:`teachflow.training_copy`).
+    """Whether a file of ``dataset`` is written while it is validated (:mod:`teachflow.ingestion.training_copy`).
 
     Training files on PostgreSQL: the big ones, of new records, into a table ``COPY`` can append to.
     """
@@ -392,8 +392,8 @@ def validate_while_copying(
     rejection rolls everything back. Returns (rows loaded, submissions replaced), or None when the
     file was rejected (the caller records that, as for any rejection).
     """
-    from teachflow.merge import load_frame, lock_identity
-    from teachflow.training_copy import TrainingCopy, fits_warehouse
+    from teachflow.ingestion.merge import load_frame, lock_identity
+    from teachflow.ingestion.training_copy import TrainingCopy, fits_warehouse
     from teachflow.validation.gx_runner import warm_up
     from teachflow.validation.values import ROW_COLUMN
 
@@ -430,7 +430,7 @@ def validate_while_copying(
 def write_outcome_feedback(
     outbox: Path, file: LandingFile, sha256: str, assessment: Assessment, outcome: Outcome
 ) -> None:
-    from teachflow.feedback import write_feedback
+    from teachflow.ingestion.feedback import write_feedback
 
     status = {
         "submission_id": outcome.submission_id,

@@ -3,7 +3,7 @@
 This is the first step of the pipeline (frames: ``read_table`` -> ``normalize``): it accepts the
 files counties really send (CSV in UTF-8, UTF-8 with BOM or GBK; XLSX with title rows, merged cells
 and blank rows; Chinese or English headers in any order) and hands on text exactly as the county
-wrote it, so that every judgement about values happens once, in :mod:`teachflow.normalize`.
+wrote it, so that every judgement about values happens once, in :mod:`teachflow.ingestion.normalize`.
 
 The format is decided by the bytes, not the name: a workbook saved as ``.csv`` is read as a
 workbook. A file named ``.xlsx``/``.xls`` that is not a workbook is ``file_unreadable``.
@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from teachflow.contract import DATASETS, Dataset
-from teachflow.parsing.csv_file import read_csv_table
-from teachflow.parsing.headers import file_empty, file_unreadable
-from teachflow.parsing.xlsx_file import is_workbook, read_xlsx_table
+from teachflow.ingestion.parsing.csv_file import read_csv_table
+from teachflow.ingestion.parsing.headers import file_empty, file_unreadable
+from teachflow.ingestion.parsing.xlsx_file import is_workbook, read_xlsx_table
 
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from teachflow.archive import ArchivedFile
-from teachflow.landing import LandingFile
+from teachflow.ingestion.archive import ArchivedFile
+from teachflow.ingestion.landing import LandingFile
 from teachflow.problems import Problem, render
 from teachflow.warehouse.schema import submissions
 

@@ -4,7 +4,7 @@ The sheet is the one named after the dataset ("teachers" or its Chinese title "�
 first sheet that holds a header for the dataset (normally the first sheet; a leading "说明" sheet
 of instructions is passed over).
 
-Cells become the text the county typed, so :mod:`teachflow.normalize` judges every file alike:
+Cells become the text the county typed, so :mod:`teachflow.ingestion.normalize` judges every file alike:
 - a date cell -> ISO ``YYYY-MM-DD`` (a time of day in it is dropped: the contract has dates only);
 - a whole number below 10^15 -> its digits without ".0" (a school code typed as a number, 12 hours);
 - any other number -> up to 15 significant digits, the precision Excel keeps, exponent as Excel
@@ -33,7 +33,7 @@ import pandas as pd
 import python_calamine as calamine
 
 from teachflow.contract import Dataset
-from teachflow.parsing.headers import (
+from teachflow.ingestion.parsing.headers import (
     HEADER_SEARCH_ROWS,
     HeaderLayout,
     file_empty,

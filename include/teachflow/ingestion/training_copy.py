@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from teachflow.merge import (
+from teachflow.ingestion.merge import (
     STAGE_COLUMNS,
     TRAINING_KEY,
     SubmissionIdentity,
@@ -71,7 +71,7 @@ def fits_warehouse(frame: pd.DataFrame) -> np.ndarray:
 class TrainingCopy:
     """One submission's early ``COPY`` into ``training_records`` (see the module docstring).
 
-    ``frame`` is the load frame (:func:`teachflow.merge.load_frame`) of the rows to copy, with the
+    ``frame`` is the load frame (:func:`teachflow.ingestion.merge.load_frame`) of the rows to copy, with the
     file's ``_row`` numbers; ``old`` are the submissions this one replaces. With ``background``
     the copy runs in a thread: the caller must not use ``conn`` until :meth:`finish`.
     """

@@ -1,6 +1,6 @@
 """Understanding one value a county wrote: a date, a number, a school code, a vocabulary label.
 
-These work on one distinct text at a time; :mod:`teachflow.normalize` calls them once per
+These work on one distinct text at a time; :mod:`teachflow.ingestion.normalize` calls them once per
 *distinct* value of a column (a million-row file has a few thousand distinct dates), never per row.
 Full-width characters, which Chinese input methods produce, are read as their half-width twins.
 """

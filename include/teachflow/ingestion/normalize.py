@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from teachflow.contract import DATASETS, Column, Dataset
-from teachflow.parsing.values import (
+from teachflow.ingestion.parsing.values import (
     HALFWIDTH,
     allowed_labels,
     parse_date,
@@ -47,7 +47,7 @@ Normalized = tuple[pd.Series, list[Problem]]
 def normalize(frame: pd.DataFrame, dataset: Dataset | str) -> tuple[pd.DataFrame, list[Problem]]:
     """The typed frame (``_row`` then every contract column) and the problems of values not understood.
 
-    ``frame`` is :attr:`teachflow.reading.RawTable.frame`: ``_row`` and stripped text or NA. A
+    ``frame`` is :attr:`teachflow.ingestion.reading.RawTable.frame`: ``_row`` and stripped text or NA. A
     contract column missing from it comes out blank (all NA, or the blank's meaning, e.g. tier none).
     Problems carry the row, the English column name and the text as written; sorted by row, then
     contract column order.
