@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -62,8 +63,14 @@ BUILT_IN_CHECKS = {
 }
 
 
+#: Every file's time, so that the files' bytes, ETags and ``updated_at`` (and so the whole run) are
+#: the same on every run.
+FILE_TIME = datetime(2026, 11, 2, 8, 15, tzinfo=UTC)
+
+
 def write_roster_xlsx(path: Path, teacher_name: str) -> None:
     workbook = openpyxl.Workbook()
+    workbook.properties.created = workbook.properties.modified = FILE_TIME.replace(tzinfo=None)
     sheet = workbook.active
     sheet.append(["身份证号", "姓名", "学校代码", "层级", "现任职学校起始日期"])
     sheet.append(["450202197001010011", teacher_name, "2145020001", "无", "2015-09-01"])
@@ -79,7 +86,11 @@ def county_files(tmp_path) -> Path:
         (root / COUNTY / period).mkdir(parents=True)
         write_roster_xlsx(root / COUNTY / period / "teachers.xlsx", f"教师{period}")
     (root / COUNTY / "2026-10" / "teacher_flows.csv").write_bytes(b"id_number,flow_type\n450202197001010011,rotation\n")
-    (root / COUNTY / "2026-10" / "training_records.csv").write_text("身份证号,项目\n450202197001010011,新教师培训\n")
+    (root / COUNTY / "2026-10" / "training_records.csv").write_bytes(
+        "身份证号,项目\n450202197001010011,新教师培训\n".encode()
+    )
+    for path in root.rglob("*.*"):
+        os.utime(path, (FILE_TIME.timestamp(), FILE_TIME.timestamp()))
     return root
 
 
@@ -264,7 +275,7 @@ def test_the_puller_check_fails_a_listing_whose_sha256_does_not_describe_the_fil
     )
 
     with CountyApiServer(county_files, TOKEN) as server:
-        run, events = run_fuzzer(server.county_url(COUNTY), tmp_path, "--phases", "examples,fuzzing", "-n", "5")
+        run, events = run_fuzzer(server.county_url(COUNTY), tmp_path, "--phases", "examples")
     output = run.stdout + run.stderr
 
     assert run.returncode == 1, output
