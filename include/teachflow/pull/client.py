@@ -22,6 +22,7 @@ from typing import BinaryIO, TypeVar
 
 import requests
 
+from teachflow.calendar import is_period
 from teachflow.contract import FILE_FORMATS
 from teachflow.pull.config import CountyApiConfig
 
@@ -34,8 +35,8 @@ LIST_PATH = "v1/submissions"
 CHUNK_BYTES = 64 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600))
 
-# The contract's patterns, matched whole (Python's ``$`` lets "2026-10\n" through) and ASCII only.
-_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+# The contract's patterns, matched whole (Python's ``$`` lets "2026-10\n" through) and ASCII only
+# (periods: teachflow.calendar.is_period).
 _DATASET = re.compile(r"[a-z][a-z_]{0,63}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -348,7 +349,7 @@ class CountyApiClient:
         period, dataset, fmt = item.get("period"), item.get("dataset"), item.get("format")
         sha, size = item.get("sha256"), item.get("size")
         label = f"{period}/{dataset}.{fmt}"
-        if not isinstance(period, str) or not _PERIOD.fullmatch(period):
+        if not is_period(period):
             return f"{label}: period must be YYYY-MM"
         if not isinstance(dataset, str) or not _DATASET.fullmatch(dataset):
             return f"{label}: dataset must be a lower-case name such as teachers"

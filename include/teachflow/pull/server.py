@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from teachflow.calendar import is_period
 from teachflow.contract import DATASETS, FILE_FORMATS
 from teachflow.ingestion.landing import is_ignored
 from teachflow.pull.config import MAX_PAGE_SIZE
@@ -39,8 +40,8 @@ ALLOWED_METHODS = "GET, HEAD"
 
 # The contract's patterns, matched whole and ASCII only (Python's ``$`` would accept a trailing
 # newline, and its ``\d`` any Unicode digit; the contract's regular expressions mean neither).
+# Periods: teachflow.calendar.is_period, the same rule.
 _COUNTY = re.compile(r"[0-9]{6}")
-_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 _FILE = re.compile(r"([a-z][a-z_]{0,63})\.(csv|xlsx)")
 _PAGE_SIZE = re.compile(r"[0-9]{1,7}")
 _MEDIA_TYPES = {
@@ -99,7 +100,7 @@ class _Catalog:
         """The county's submissions (of ``period`` if given), in the order of their keys."""
         found = []
         for folder in (self.root / county).iterdir():
-            if not folder.is_dir() or not _PERIOD.fullmatch(folder.name) or (period and folder.name != period):
+            if not folder.is_dir() or not is_period(folder.name) or (period and folder.name != period):
                 continue
             for path in folder.iterdir():
                 entry = self.entry(path)
@@ -259,7 +260,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             period = _single(query, "period")
-            if period is not None and not _PERIOD.fullmatch(period):
+            if period is not None and not is_period(period):
                 raise _BadRequest("period 须为 YYYY-MM，如 2026-10 / period must be YYYY-MM, e.g. 2026-10")
             size_text = _single(query, "page_size")
             if size_text is not None and not (_PAGE_SIZE.fullmatch(size_text) and 1 <= int(size_text) <= MAX_PAGE_SIZE):
@@ -277,7 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(HTTPStatus.OK, body)
 
     def _download(self, county: str, period: str, file: str) -> None:
-        if not _PERIOD.fullmatch(period) or not _FILE.fullmatch(file):
+        if not is_period(period) or not _FILE.fullmatch(file):
             self._error(
                 HTTPStatus.BAD_REQUEST,
                 "路径须为 <YYYY-MM>/<dataset>.<csv|xlsx> / the path must be <YYYY-MM>/<dataset>.<csv|xlsx>",
