@@ -424,15 +424,43 @@ def test_a_page_token_that_repeats_ends_the_listing_with_an_error(httpserver, la
 
 def test_listing_items_that_break_the_contract_are_reported_not_landed(httpserver, landing):
     httpserver.expect_request(LIST_PATH).respond_with_json(
-        listing(item(FLOWS, dataset="../../etc"), item(FLOWS, period="2026-13"), item(FLOWS, format="exe"))
+        listing(
+            item(FLOWS, dataset="../../etc"),
+            item(FLOWS, period="2026-13"),
+            item(FLOWS, format="exe"),
+            item(FLOWS, period="2026-10\n"),  # Python's "$" would let the newline into a folder name
+            item(FLOWS, dataset="teachers\n"),
+            item(FLOWS, period="٢٠٢٦-10"),  # Unicode digits: "\d" in Python, not in the contract
+            item(FLOWS, size=5.5),
+        )
     )
     result = pull_county(config(httpserver.url_for(f"/c/{COUNTY}")), str(landing), max_file_bytes=10_000)
     assert [why.split(": ", 1)[1] for _, why in result.failed] == [
         "dataset must be a lower-case name such as teachers",
         "period must be YYYY-MM",
         "format must be one of csv, xlsx",
+        "period must be YYYY-MM",
+        "dataset must be a lower-case name such as teachers",
+        "period must be YYYY-MM",
+        "size must be a non-negative integer",
     ]
     assert not landing.exists()
+
+
+def test_a_size_written_as_an_integral_number_is_a_size(httpserver, landing):
+    """JSON Schema's ``integer`` (the contract's type of ``size``) includes 31.0; the puller takes it."""
+    httpserver.expect_request(LIST_PATH).respond_with_json(
+        listing(item(FLOWS, dataset="teacher_flows", size=float(len(FLOWS))))
+    )
+    httpserver.expect_request(FILE_PATH.replace("teachers", "teacher_flows")).respond_with_data(FLOWS)
+    result = pull_county(config(httpserver.url_for(f"/c/{COUNTY}")), str(landing), max_file_bytes=10_000)
+    assert result.failed == [] and result.landed == [f"{COUNTY}/2026-10/teacher_flows.csv"]
+    assert (landing / COUNTY / "2026-10" / "teacher_flows.csv").read_bytes() == FLOWS
+
+
+def test_a_page_size_outside_the_contract_is_a_configuration_error():
+    with pytest.raises(CountyApiConfigError, match="page_size must be from 1 to 1000"):
+        config("https://edu.example/api", page_size=5000)
 
 
 # -- configuration and the command line -------------------------------------------------------------
@@ -505,7 +533,8 @@ def test_the_reference_server_answers_as_the_openapi_document_says(api, source):
         session.headers["Authorization"] = f"Bearer {TOKEN}"
         page = session.get(f"{api.county_url(COUNTY)}/v1/submissions", params={"page_size": 1}, timeout=5).json()
         jsonschema.Draft202012Validator(page_schema).validate(page)
-        assert page["next_page_token"] == "1" and len(page["items"]) == 1
+        # The token is the key of the page's last item (keyset pagination), opaque to the puller.
+        assert page["next_page_token"] == "2026-10/teacher_flows.csv" and len(page["items"]) == 1
         download = session.get(f"{api.county_url(COUNTY)}/v1/submissions/2026-10/teacher_flows.csv", timeout=5)
         assert (download.status_code, download.content, download.headers["ETag"]) == (200, FLOWS, f'"{sha(FLOWS)}"')
         again = session.get(

@@ -9,5 +9,6 @@ in exactly the spec's layout, so ingestion is the same for every county.
 - ``client``: the HTTP session per county: timeouts, bounded retries with backoff, clear errors;
 - ``puller``: listing, skipping what is already there, verified download, atomic landing;
 - ``server``: a reference server of the contract, serving a folder laid out like the landing zone;
-- ``demo``: the demo's round trip through the reference server on loopback.
+- ``demo``: the demo's round trip through the reference server on loopback;
+- ``contract_fuzz``: the puller's check for the contract fuzzer (Schemathesis hooks, dev only).
 """

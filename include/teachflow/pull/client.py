@@ -22,6 +22,7 @@ from typing import BinaryIO, TypeVar
 
 import requests
 
+from teachflow.calendar import is_period
 from teachflow.contract import FILE_FORMATS
 from teachflow.pull.config import CountyApiConfig
 
@@ -34,9 +35,10 @@ LIST_PATH = "v1/submissions"
 CHUNK_BYTES = 64 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600))
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_DATASET = re.compile(r"^[a-z][a-z_]{0,63}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# The contract's patterns, matched whole (Python's ``$`` lets "2026-10\n" through) and ASCII only
+# (periods: teachflow.calendar.is_period).
+_DATASET = re.compile(r"[a-z][a-z_]{0,63}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class CountyApiError(RuntimeError):
@@ -347,14 +349,16 @@ class CountyApiClient:
         period, dataset, fmt = item.get("period"), item.get("dataset"), item.get("format")
         sha, size = item.get("sha256"), item.get("size")
         label = f"{period}/{dataset}.{fmt}"
-        if not isinstance(period, str) or not _PERIOD.match(period):
+        if not is_period(period):
             return f"{label}: period must be YYYY-MM"
-        if not isinstance(dataset, str) or not _DATASET.match(dataset):
+        if not isinstance(dataset, str) or not _DATASET.fullmatch(dataset):
             return f"{label}: dataset must be a lower-case name such as teachers"
         if fmt not in FILE_FORMATS:
             return f"{label}: format must be one of {', '.join(FILE_FORMATS)}"
-        if not isinstance(sha, str) or not _SHA256.match(sha.lower()):
+        if not isinstance(sha, str) or not _SHA256.fullmatch(sha.lower()):
             return f"{label}: sha256 must be 64 hex digits"
+        if isinstance(size, float) and size.is_integer():
+            size = int(size)  # JSON Schema's integer includes 5120.0, which some serializers write
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             return f"{label}: size must be a non-negative integer"
         return RemoteSubmission(

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 ENV_PREFIX = "TEACHFLOW_COUNTY_API_"
+#: The largest ``page_size`` the contract allows a listing request (docs/county-api.yaml).
+MAX_PAGE_SIZE = 1000
 _ENV_URL = re.compile(rf"^{ENV_PREFIX}(\d{{6}})_URL$")
 
 
@@ -59,6 +61,10 @@ class CountyApiConfig:
             raise CountyApiConfigError(f"county {self.county_code}: no API token; set it in {self.source}")
         if self.max_attempts < 1:
             raise CountyApiConfigError(f"county {self.county_code}: max_attempts must be at least 1")
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:  # the contract's range (docs/county-api.yaml)
+            raise CountyApiConfigError(
+                f"county {self.county_code}: page_size must be from 1 to {MAX_PAGE_SIZE} ({self.source})"
+            )
 
     def url(self, path: str) -> str:
         """``path`` (from the contract, e.g. ``v1/submissions``) below the base URL."""
