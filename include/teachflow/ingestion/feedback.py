@@ -346,6 +346,16 @@ _STYLES = (
 )
 
 
+#: A clerk prints the feedback: A4 landscape (paperSize 9), one page wide, as many pages tall as
+#: needed, the header row repeated on each page (``_xlnm.Print_Titles`` in workbook.xml), page numbers.
+_PRINT_SETUP = (
+    '<printOptions gridLines="1"/>'
+    '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+    '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    "<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>"
+)
+
+
 @dataclass(frozen=True)
 class _Sheet:
     name: str
@@ -422,6 +432,11 @@ def _write_xlsx(f: IO[bytes], sheets: Sequence[_Sheet]) -> None:
             for i, s in enumerate(sheets)
             if s.filter_columns
         )
+        filter_names += "".join(
+            f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">\'{escape(s.name)}\'!$1:$1</definedName>'
+            for i, s in enumerate(sheets)
+            if s.filter_columns
+        )
         zf.writestr(
             "xl/workbook.xml",
             _XML_DECL + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews>'
@@ -469,6 +484,7 @@ def _buffered(part: IO[bytes], limit: int = 1 << 16):
 
 def _write_sheet(write: Callable[[str], None], sheet: _Sheet, selected: bool) -> None:
     write(_XML_DECL + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">')
+    write('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')  # print: fit to the page's width
     selected_attr = ' tabSelected="1"' if selected else ""
     if sheet.filter_columns:
         write(
@@ -503,6 +519,7 @@ def _write_sheet(write: Callable[[str], None], sheet: _Sheet, selected: bool) ->
     write("</sheetData>")
     if sheet.filter_columns:
         write(f'<autoFilter ref="A1:{_column_letter(sheet.filter_columns)}{sheet.row_count}"/>')
+    write(_PRINT_SETUP)
     write("</worksheet>")
 
 

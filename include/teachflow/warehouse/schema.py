@@ -375,6 +375,27 @@ report_rotation_overdue = Table(
     comment="Rotation flows active at month end whose planned return has passed",
 )
 
+report_coverage = Table(
+    "report_coverage",
+    metadata,
+    Column("report", String(16), primary_key=True, comment="rotation (monthly report) or assessment"),
+    Column("report_key", String(32), primary_key=True, comment="Month YYYY-MM, or school year (assessment)"),
+    Column("county_code", COUNTY_CODE, primary_key=True, comment="County that owes the submission"),
+    Column("period", PERIOD, primary_key=True, comment="Period of the expected submission"),
+    Column("dataset", String(64), primary_key=True, comment="teachers, teacher_flows or training_records"),
+    Column("status", String(32), nullable=False, comment="cycle.md status when the report was computed"),
+    Column("late", Boolean, nullable=False, comment="The first accepted file arrived after the due day"),
+    Column("rows_rejected", Integer, comment="Rows rejected in the newest file (accepted_with_rejections)"),
+    Column(
+        "stand_in_period",
+        PERIOD,
+        comment="teachers only: the roster used in its place (latest roster with period <= this one) when not in",
+    ),
+    Column("due_at", DateTime(timezone=True), nullable=False, comment="When it was due (UTC)"),
+    Column("computed_at", DateTime(timezone=True), nullable=False, comment="When the report was computed (UTC)"),
+    comment="What each report rests on: every county's expected submissions and their status (cycle.md)",
+)
+
 assessment_school_scores = Table(
     "assessment_school_scores",
     metadata,
@@ -402,6 +423,13 @@ assessment_community_scores = Table(
     Column("review_flag", Boolean, nullable=False, comment="In the bottom 10 % (at least one): flagged for review"),
     Column("provisional", Boolean, nullable=False, comment="True for a run before the school year ended"),
     Column("computed_at", DateTime(timezone=True), nullable=False, comment="When computed (UTC)"),
+    Column(
+        "revision",
+        Integer,
+        nullable=False,
+        server_default="1",
+        comment="1 for the first run of the year and model, +1 each time a rerun changed a score",
+    ),
     comment="Joint assessment (捆绑考核): per-community scores, grade and rank",
 )
 
