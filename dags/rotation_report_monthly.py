@@ -12,8 +12,13 @@ before: the counties' files for month M are due by the 5th of M+1.
    in the warehouse by set-based SQL into ``report_rotation_monthly``, and the overdue flows into
    ``report_rotation_overdue``. A row gets a new ``revision`` only when one of its figures changed,
    so a rerun of the same data changes nothing: the DAG is idempotent per month.
+   What the figures rest on (each county's submissions and their status, late files, stand-in
+   rosters) goes into ``report_coverage``; a month after today or without any county's data fails
+   with the reason (cycle.md). Earlier unreported months of the school year are computed first,
+   so that the trend is complete.
 3. **publish**: the Excel workbook and the HTML page under ``<reports>/rotation/<YYYY-MM>/``,
-   written atomically.
+   written atomically; the named lists (逾期未返名单, 培训进度滞后名单) under
+   ``<outbox>/<county>/lists/`` only (restricted: names).
 
 Backfill past months with ``airflow backfill create --dag-id rotation_report_monthly --from-date
 2026-06-01 --to-date 2026-11-30`` (runs dated the 6th of June..November report May..October).
@@ -80,37 +85,37 @@ def rotation_report_monthly():
 
     @task
     def compute(period: str) -> dict:
-        """Figures of every scope into report_rotation_monthly (new revision only where changed)."""
+        """Figures of every scope into report_rotation_monthly (new revision only where changed), and
+        what they rest on into report_coverage; a future or empty month fails here with the reason."""
         import dataclasses
 
-        from teachflow.reports.rotation import compute_rotation_report
-        from teachflow.reports.rotation_sql import RotationPolicy
+        from teachflow.reports.rotation_run import compute_month
         from teachflow.warehouse.engine import make_engine
         from teachflow_airflow.runtime import task_settings
 
         settings = task_settings()
         engine = make_engine(settings.warehouse_url)
         try:
-            result = compute_rotation_report(engine, period, RotationPolicy.from_settings(settings))
+            result, filled = compute_month(engine, settings, period)
         finally:
             engine.dispose()
+        if filled:
+            print(f"Earlier months computed first (for the trend): {', '.join(filled)}")
         print(result.summary())
         return dataclasses.asdict(result)
 
     @task
     def publish(result: dict) -> list[str]:
-        """The Excel workbook and the HTML page of the month, from the stored figures."""
-        from teachflow.reports.rotation_outputs import write_rotation_outputs
-        from teachflow.reports.rotation_sql import RotationPolicy
+        """The Excel workbook and the HTML page of the month, from the stored figures, and the
+        counties' named lists (restricted: written to the outbox only)."""
+        from teachflow.reports.rotation_run import publish_month
         from teachflow.warehouse.engine import make_engine
         from teachflow_airflow.runtime import task_settings
 
         settings = task_settings()
         engine = make_engine(settings.warehouse_url)
         try:
-            paths = write_rotation_outputs(
-                engine, settings.reports, result["period"], RotationPolicy.from_settings(settings)
-            )
+            paths = publish_month(engine, settings, result["period"])
         finally:
             engine.dispose()
         for path in paths:

@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Compute month M's rotation figures for the city, every county and every community into "
             "report_rotation_monthly (a new revision only where a figure changed), list the overdue flows, "
-            "and write the Excel workbook and HTML page under <reports>/rotation/<M>/. Prints the paths."
+            "record what the report rests on (report_coverage), write the Excel workbook and HTML page under "
+            "<reports>/rotation/<M>/ and the named lists under <outbox>/<county>/lists/. Prints the paths. "
+            "A month after today, or one no county has sent data for, is refused (exit code 2)."
         ),
     )
     rotation.add_argument("--month", required=True, metavar="YYYY-MM", help="report month")
@@ -36,7 +38,14 @@ def _rotation(args: argparse.Namespace) -> int:
         raise CommandError(str(err)) from err
     settings = load_settings()
     warehouse_engine(settings.warehouse_url).dispose()  # a clear error if the schema is not current
-    run = run_rotation_report(settings, args.month, write_files=not args.no_files)
+    from teachflow.reports.coverage import ReportRefused
+
+    try:
+        run = run_rotation_report(settings, args.month, write_files=not args.no_files)
+    except ReportRefused as err:
+        raise CommandError(str(err)) from err
+    if run.filled:
+        print(f"Earlier months of the school year computed first (for the trend): {', '.join(run.filled)}")
     print(run.result.summary())
     for path in run.paths:
         print(path)

@@ -84,9 +84,8 @@ class Coverage:
 
 
 def _county_names(conn: Connection) -> dict[str, str]:
-    return dict(
-        conn.execute(select(counties.c.county_code, counties.c.county_name).where(counties.c.is_city.is_(False)))
-    )
+    query = select(counties.c.county_code, counties.c.county_name).where(counties.c.is_city.is_(False))
+    return {code: name for code, name in conn.execute(query)}
 
 
 def _latest_roster_periods(conn: Connection, up_to: str) -> dict[str, str]:

@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
+from teachflow import calendar
+from teachflow.reports.coverage import ReportRefused, check_month_reportable, month_coverage, store_coverage
 from teachflow.reports.files import rotation_folder
 from teachflow.reports.months import parse_period, previous_period
-from teachflow.reports.rotation import RotationReportResult, compute_rotation_report
+from teachflow.reports.named_lists import write_named_lists
+from teachflow.reports.rotation import RotationReportResult, compute_rotation_report, reported_periods
 from teachflow.reports.rotation_outputs import write_rotation_outputs
 from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.settings import Settings
@@ -45,25 +50,72 @@ def month_for_run(explicit: str | None, logical_date: dt.datetime | None, run_af
 class RotationRun:
     result: RotationReportResult
     paths: list[Path] = field(default_factory=list)
+    #: Months of the school year computed first so that the trend is complete.
+    filled: list[str] = field(default_factory=list)
+
+
+def compute_month(
+    engine: Engine, settings: Settings, period: str, *, now: dt.datetime | None = None
+) -> tuple[RotationReportResult, list[str]]:
+    """Refuse, or compute month ``period`` with its coverage; earlier unreported months of its school
+    year (and the month before, for the change) are computed first. Returns the result and those months.
+
+    Raises :class:`~teachflow.reports.coverage.ReportRefused` for a future month or one without data.
+    """
+    now = now or calendar.now_utc()
+    policy = RotationPolicy.from_settings(settings)
+    today = calendar.today_local(now)
+    with engine.connect() as conn:
+        check_month_reportable(conn, period, today=today)
+    reported = set(reported_periods(engine))
+    wanted = [*calendar.SchoolYear.of_period(period).periods, calendar.shift_period(period, -1)]
+    filled = []
+    for earlier in sorted({p for p in wanted if p < period and p not in reported}):
+        try:
+            with engine.connect() as conn:
+                check_month_reportable(conn, earlier, today=today)
+        except ReportRefused:
+            continue  # a month without data stays unreported: the trend shows a gap
+        _compute_with_coverage(engine, settings, earlier, policy, now)
+        filled.append(earlier)
+    return _compute_with_coverage(engine, settings, period, policy, now), filled
+
+
+def _compute_with_coverage(engine, settings, period, policy, now) -> RotationReportResult:
+    result = compute_rotation_report(engine, period, policy, now=now)
+    with engine.begin() as conn:
+        store_coverage(conn, month_coverage(conn, period, at=now, due_day=settings.due_day))
+    return result
+
+
+def publish_month(engine: Engine, settings: Settings, period: str) -> list[Path]:
+    """The month's Excel and HTML under ``<reports>``, and the named lists under ``<outbox>``."""
+    policy = RotationPolicy.from_settings(settings)
+    paths = write_rotation_outputs(engine, settings.reports, period, policy, due_day=settings.due_day)
+    return paths + write_named_lists(engine, settings.outbox, period, policy)
 
 
 def run_rotation_report(
-    settings: Settings, period: str, *, write_files: bool = True, only_if_changed: bool = False
+    settings: Settings,
+    period: str,
+    *,
+    write_files: bool = True,
+    only_if_changed: bool = False,
+    now: dt.datetime | None = None,
 ) -> RotationRun:
-    """Compute month ``period`` and (re)write its Excel and HTML files.
+    """Compute month ``period`` and (re)write its Excel, HTML and named lists.
 
     ``only_if_changed`` (the refresh DAG): keep the files of a month whose figures did not change,
     unless they are missing.
     """
-    policy = RotationPolicy.from_settings(settings)
     engine = make_engine(settings.warehouse_url)
     try:
-        result = compute_rotation_report(engine, period, policy)
+        result, filled = compute_month(engine, settings, period, now=now)
         files_missing = not rotation_folder(settings.reports, period).exists()
         if write_files and (not only_if_changed or not result.unchanged or files_missing):
-            paths = write_rotation_outputs(engine, settings.reports, period, policy)
+            paths = publish_month(engine, settings, period)
         else:
             paths = []
     finally:
         engine.dispose()
-    return RotationRun(result, paths)
+    return RotationRun(result, paths, filled)
