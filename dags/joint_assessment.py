@@ -5,9 +5,14 @@ Scores every school and community for a school year (reports.md, "Joint assessme
 computed indicators from the warehouse, rated ones from the evaluators' scores, the n/a rescaling,
 bundling (荣辱共担), community score, grade, rank and the bottom-10 % review flag.
 
-**When** (one DAG, on the 1st of every month at 03:00 China time):
-- the run of **1 September** scores the school year that has just ended, **final**;
-- the runs of the other months score the **current** school year, marked **provisional**;
+**When** (one DAG, on the 1st of every month at 03:00 China time, and on the day after August's
+files are due, 6 September by default):
+- the runs of **September** score the school year that has just ended: provisional on the 1st
+  (August's files may still come), **final** on the 6th, after the due day (reports.md);
+  a late submission that changes an input re-runs the final score (``rotation_report_refresh``)
+  with a new revision;
+- the runs of the other months score the **current** school year, marked **provisional**, with
+  B1's 72 学时 prorated to the months elapsed;
 - **on demand**, trigger with ``{"school_year": "2024-2025"}`` for any year (final if it has ended,
   else provisional) and optionally ``{"model": "/path/to/model.yaml"}``.
 The year is derived from the run's own date (logical date, else run_after, in Asia/Shanghai),
@@ -15,7 +20,8 @@ never from the data interval.
 
 **Tasks**: ``target`` (which year, final or provisional, which model) → ``score`` (compute and
 replace the year's rows for this model's hash in one transaction: idempotent per year and model
-version) → ``publish`` (Excel and HTML under ``<reports>/assessment/<school-year>/``).
+version; what the year's data rests on into ``report_coverage``) → ``publish`` (Excel and HTML
+under ``<reports>/assessment/<school-year>/``, named after the model's name and version).
 
 The scoring model is ``include/teachflow/scoring/joint_assessment.yaml`` unless
 ``TEACHFLOW_SCORING_MODEL`` or the ``model`` parameter names another file. A broken model fails
@@ -25,15 +31,18 @@ The scoring model is ``include/teachflow/scoring/joint_assessment.yaml`` unless
 from __future__ import annotations
 
 import datetime as dt
+import os
 
-from airflow.sdk import CronTriggerTimetable, Param, dag, task
+from airflow.sdk import MultipleCronTriggerTimetable, Param, dag, task
 
 TIMEZONE = "Asia/Shanghai"
+#: The day after August's files are due (TEACHFLOW_DUE_DAY, 5 by default): the final run.
+FINAL_DAY = min(int(os.environ.get("TEACHFLOW_DUE_DAY") or 5) + 1, 28)
 
 
 @dag(
     dag_id="joint_assessment",
-    schedule=CronTriggerTimetable("0 3 1 * *", timezone=TIMEZONE),
+    schedule=MultipleCronTriggerTimetable("0 3 1 * *", f"0 3 {FINAL_DAY} 9 *", timezone=TIMEZONE),
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
@@ -54,18 +63,27 @@ def joint_assessment():
     @task
     def target(params: dict | None = None) -> dict:
         """Which school year this run scores, final or provisional, and with which model."""
-        import zoneinfo
-
         from airflow.sdk import get_current_context
 
+        from teachflow.calendar import format_local
+        from teachflow.reports.coverage import check_year_scorable
         from teachflow.scoring.model import load_model
         from teachflow.scoring.years import target_for_run
+        from teachflow.warehouse.engine import make_engine
+        from teachflow_airflow.runtime import task_settings
 
         context = get_current_context()
         when = context.get("logical_date") or context["dag_run"].run_after
-        run_date = when.astimezone(zoneinfo.ZoneInfo(TIMEZONE)).date()
+        run_date = format_local(when)
         params = params or {}
-        chosen = target_for_run(run_date, params.get("school_year") or None)
+        settings = task_settings()
+        chosen = target_for_run(when, params.get("school_year") or None, due_day=settings.due_day)
+        engine = make_engine(settings.warehouse_url)
+        try:
+            with engine.connect() as conn:  # a year not begun or without data stops here, with the reason
+                check_year_scorable(conn, chosen.school_year)
+        finally:
+            engine.dispose()
         model = load_model(params.get("model") or None)  # a broken model stops the run here, with its lines
         kind = "provisional" if chosen.provisional else "final"
         print(f"Run of {run_date}: school year {chosen.school_year}, {kind}, model {model.source} {model.sha256[:12]}")
@@ -91,7 +109,9 @@ def joint_assessment():
             raise RuntimeError("the scoring model file changed during the run; trigger it again")
         engine = make_engine(task_settings().warehouse_url)
         try:
-            summary = score_and_store(engine, chosen["school_year"], model, provisional=chosen["provisional"])
+            summary = score_and_store(
+                engine, chosen["school_year"], model, provisional=chosen["provisional"], settings=task_settings()
+            )
         finally:
             engine.dispose()
         print(summary.text())
@@ -109,7 +129,7 @@ def joint_assessment():
         model = load_model(summary["model"])
         engine = make_engine(settings.warehouse_url)
         try:
-            outputs = write_outputs(engine, settings.reports, summary["school_year"], model)
+            outputs = write_outputs(engine, settings.reports, summary["school_year"], model, settings)
         finally:
             engine.dispose()
         print(f"Excel: {outputs.xlsx}\nHTML:  {outputs.html}")

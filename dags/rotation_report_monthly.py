@@ -27,7 +27,9 @@ Backfill past months with ``airflow backfill create --dag-id rotation_report_mon
 late or corrected submission is merged, it re-runs every month *already reported* from the
 earliest period named in the triggering events' ``extra["period"]`` on (a roster of month P is the
 latest roster of later months too), one mapped task per month. Months whose figures did not change
-keep their revision and files; a month never reported waits for its run on the 6th.
+keep their revision and files; a month never reported waits for its run on the 6th. The same
+submissions re-run the **final** joint-assessment scores of their school year, if any are stored
+(``reassess``; the revision rises only if a score changed).
 The domain code lives in ``teachflow.reports``; this file only wires it.
 """
 
@@ -165,7 +167,29 @@ def rotation_report_refresh():
         print(run.result.summary())
         return {"period": period, "revision": run.result.revision, "files": [str(p) for p in run.paths]}
 
-    refresh.expand(period=months_changed())
+    @task
+    def reassess(months: list[str]) -> list[str]:
+        """Final assessment scores of the school years these submissions touch, re-run (default model)."""
+        from teachflow.scoring.model import load_model
+        from teachflow.scoring.run import rescore_final_years
+        from teachflow.warehouse.engine import make_engine
+        from teachflow_airflow.runtime import task_settings
+
+        events = get_current_context().get("triggering_asset_events") or {}
+        changed = sorted({(e.extra or {}).get("period") for evs in events.values() for e in evs} - {None})
+        settings = task_settings()
+        engine = make_engine(settings.warehouse_url)
+        try:
+            runs = rescore_final_years(engine, settings, changed, load_model(None))
+        finally:
+            engine.dispose()
+        for run in runs:
+            print(run.text())
+        return [run.school_year for run in runs]
+
+    changed_months = months_changed()
+    refresh.expand(period=changed_months)
+    reassess(changed_months)
 
 
 rotation_report_monthly()

@@ -75,8 +75,13 @@ def indicator_results(school_code: str, **scores: float | None):
         ("A1", SchoolFigures("S", 30, 0, 0, 3, 0), None),
         # B1: 7 of 10 roster teachers reach 72 学时 -> 70
         ("B1", SchoolFigures("S", 10, 0, 7, 0, 0), 70.0),
-        # B1: no roster -> n/a
-        ("B1", SchoolFigures("S", 0, 0, 0, 0, 0), None),
+        # B1: the school is on no roster -> 0, not n/a (no data is not a good score; reports.md)
+        ("B1", SchoolFigures("S", 0, 0, 0, 0, 0), 0.0),
+        # A1: the school is on no roster -> 0 as well, even with a teacher rotated from it
+        ("A1", SchoolFigures("S", 0, 0, 0, 1, 0), 0.0),
+        # the county sent no roster in the year: A1 and B1 are 0 whatever else is known
+        ("A1", SchoolFigures("S", 0, 0, 0, 3, 1, county_has_roster=False), 0.0),
+        ("B1", SchoolFigures("S", 0, 0, 0, 3, 1, county_has_roster=False), 0.0),
         # B2: 1 backbone of 10 rotated = 10 %, half of 20 % -> 50
         ("B2", SchoolFigures("S", 30, 20, 0, 10, 1), 50.0),
         # B2: 1 of 4 = 25 % > 20 % -> 100
@@ -89,6 +94,7 @@ def test_computed_indicator_scores(code, figures, expected):
     result = computed_indicator(INDICATORS[code], figures)
     assert result.score == (pytest.approx(expected) if expected is not None else None)
     assert (result.note or "").startswith("n/a") == (expected is None)
+    assert (result.note or "").startswith("no roster") == (figures.roster_teachers == 0)
 
 
 # --- rated indicators ----------------------------------------------------------------------------------
@@ -240,11 +246,17 @@ def test_seven_communities_ranked_graded_and_flagged():
 @pytest.mark.parametrize(
     ("run_date", "given", "expected"),
     [
-        (dt.date(2026, 9, 1), None, ("2025-2026", False)),  # the scheduled 1 September run: final
+        # the scheduled 1 September run: the year just ended, but August's files are due by the end of
+        # 5 September (Asia/Shanghai), so provisional; the run of 6 September is the final one
+        (dt.date(2026, 9, 1), None, ("2025-2026", True)),
+        (dt.date(2026, 9, 6), None, ("2025-2026", False)),
+        (dt.datetime(2026, 9, 5, 15, 59, tzinfo=dt.UTC), None, ("2025-2026", True)),  # 23:59 in Shanghai
+        (dt.datetime(2026, 9, 5, 16, 0, tzinfo=dt.UTC), None, ("2025-2026", False)),  # 6 Sep 00:00 there
         (dt.date(2026, 10, 1), None, ("2026-2027", True)),  # monthly: the current year, provisional
         (dt.date(2026, 8, 1), None, ("2025-2026", True)),
         (dt.date(2026, 5, 1), "2025-2026", ("2025-2026", True)),  # on demand, year not over
-        (dt.date(2026, 9, 1), "2025-2026", ("2025-2026", False)),
+        (dt.date(2026, 9, 1), "2025-2026", ("2025-2026", True)),
+        (dt.date(2026, 9, 6), "2025-2026", ("2025-2026", False)),
         (dt.date(2026, 9, 1), "2019-2020", ("2019-2020", False)),
     ],
 )
@@ -422,24 +434,29 @@ def build_city(conn) -> None:
 #     own = .5×64.5 + .5×73.904762 = 69.202381
 # N2: A1 n/a (none eligible), B2 n/a (none rotated): A = 60, B = (50 + 70)/2 = 60, C = 80
 #     own = .4×60 + .4×60 + .2×80 = 64
-# S1: no roster, no flows: A = B = C = 90 -> own 90
-# C01: mean own = (69.202381 + 64 + 90)/3 = 74.400794; members' mean own = (64 + 90)/2 = 77
-#     N1 final = .5×69.202381 + .5×77 = 73.101190
-#     N2 final = .7×64 + .3×74.400794 = 67.120238;  S1 final = .7×90 + .3×74.400794 = 85.320238
-#     score = (73.101190 + 67.120238 + 85.320238)/3 = 75.180556 -> 75.181 良好, rank 1
-# S2: rotated s01, s02 of 10 eligible = 20 % -> A1 100; B1 10/10 -> 100; B2 s02 famous: 1/2 = 50 % -> 100
-#     no ratings: A = 100, B = 100, C n/a -> own 100
-# S3: A = B = C = 50 -> own 50
-# C02 (of two): S2 final = .5×100 + .5×50 = 75; S3 final = .7×50 + .3×75 = 57.5
-#     score = 66.25 -> 合格, rank 2, flagged (⌈10 % × 2⌉ = 1: the lowest)
+# S1: on no roster (reports.md: no data is not a good score): A1 = 0 and B1 = 0 ("no roster");
+#     A2 = 90, B2 n/a (no flows), B3 = 90, C1 = 90
+#     A = (0 + 90)/2 = 45; B = (0 + 90)/2 = 45 (B2 drops out); C = 90
+#     own = .4×45 + .4×45 + .2×90 = 18 + 18 + 18 = 54
+# C01: mean own = (69.202381 + 64 + 54)/3 = 62.400794; members' mean own = (64 + 54)/2 = 59
+#     N1 final = .5×69.202381 + .5×59 = 64.101190
+#     N2 final = .7×64 + .3×62.400794 = 63.520238;  S1 final = .7×54 + .3×62.400794 = 56.520238
+#     score = (64.101190 + 63.520238 + 56.520238)/3 = 61.380556 -> 61.381 合格, rank 1
+# S2: eligible from 450203's FIRST roster of the year (2026-07): 10, all since 2010;
+#     rotated s01, s02 of 10 eligible = 20 % -> A1 100; B1 10/10 (latest roster 2026-08) -> 100;
+#     B2 s02 famous in the latest: 1/2 = 50 % -> 100; no ratings: A = 100, B = 100, C n/a -> own 100
+# S3: on no roster: A1 = B1 = 0; A = (0 + 50)/2 = 25, B = (0 + 50)/2 = 25, C = 50
+#     own = .4×25 + .4×25 + .2×50 = 30
+# C02 (of two): S2 final = .5×100 + .5×30 = 65; S3 final = .7×30 + .3×(100 + 30)/2 = 21 + 19.5 = 40.5
+#     score = (65 + 40.5)/2 = 52.75 -> 不合格, rank 2, flagged (⌈10 % × 2⌉ = 1: the lowest)
 EXPECTED_SCHOOLS = {
-    N1: ("C01", "lead", 69.202, 73.101),
-    N2: ("C01", "member", 64.0, 67.12),
-    S1: ("C01", "member", 90.0, 85.32),
-    S2: ("C02", "lead", 100.0, 75.0),
-    S3: ("C02", "member", 50.0, 57.5),
+    N1: ("C01", "lead", 69.202, 64.101),
+    N2: ("C01", "member", 64.0, 63.52),
+    S1: ("C01", "member", 54.0, 56.52),
+    S2: ("C02", "lead", 100.0, 65.0),
+    S3: ("C02", "member", 30.0, 40.5),
 }
-EXPECTED_COMMUNITIES = {"C01": (75.181, "良好", 1, False), "C02": (66.25, "合格", 2, True)}
+EXPECTED_COMMUNITIES = {"C01": (61.381, "合格", 1, False), "C02": (52.75, "不合格", 2, True)}
 
 
 def _stored(engine):
@@ -519,8 +536,11 @@ def test_a_teacher_on_two_counties_latest_rosters_counts_once_at_the_newer(engin
         )
     with engine.connect() as conn:
         figures = school_figures(conn, SchoolYear.parse(Y), eligibility_years=6, hours_required=72)
-    assert figures[N2] == SchoolFigures(N2, 10, 0, 5, 0, 0)
-    assert figures[S2] == SchoolFigures(S2, 11, 11, 10, 3, 2)
+    # A1's eligible come from each county's FIRST roster of the year: x01 is on 450202's first
+    # (2026-06, at N2, since 2010: eligible there) and not on 450203's first (2026-07), so N2 has
+    # 1 eligible and S2 keeps the 10 of its first roster; the latest rosters (B1) are unchanged.
+    assert figures[N2] == SchoolFigures(N2, 10, 1, 5, 0, 0)
+    assert figures[S2] == SchoolFigures(S2, 11, 10, 10, 3, 2)
 
 
 def test_scores_of_the_city_are_the_hand_worked_ones_and_a_rerun_replaces_them(engine):
@@ -620,7 +640,8 @@ def test_another_model_version_is_stored_beside_the_first(engine, tmp_path):
             )
         ).scalar_one()
     assert hashes == {MODEL.sha256: 5, other.sha256: 5}
-    assert float(s2_other) == 50.0  # S3 scores 50 everywhere, whatever the weights
+    # S3 is on no roster: A = (0 + 50)/2 = 25, B = (0 + 50)/2 = 25, C = 50 -> .5×25 + .4×25 + .1×50 = 27.5
+    assert float(s2_other) == 27.5
 
 
 def test_outputs_excel_and_html(engine, tmp_path):
@@ -628,22 +649,44 @@ def test_outputs_excel_and_html(engine, tmp_path):
 
     with engine.begin() as conn:
         build_city(conn)
-    score_and_store(engine, Y, MODEL, provisional=True)
+    score_and_store(engine, Y, MODEL, provisional=True, computed_at=dt.datetime(2026, 9, 2, 1, 30, tzinfo=dt.UTC))
     outputs = publish(engine, tmp_path / "reports", Y, MODEL)
-    assert outputs.xlsx == tmp_path / "reports" / "assessment" / Y / f"joint_assessment_{Y}.xlsx"
-    workbook = load_workbook(outputs.xlsx, read_only=True)
-    assert workbook.sheetnames == ["排名", "学校得分", "明细", "模型"]
-    ranking = list(workbook["排名"].iter_rows(values_only=True))
+    # The model's name and version are in the file names: another model never overwrites them.
+    assert outputs.xlsx == tmp_path / "reports" / "assessment" / Y / f"教共体捆绑考核_v2025_{Y}.xlsx"
+    workbook = load_workbook(outputs.xlsx)
+    assert workbook.sheetnames == ["概览", "排名", "学校得分", "明细", "说明"]
+    overview = workbook["概览"]
+    assert overview["A1"].value == f"教共体捆绑考核 {Y} · 概览"
+    # Asia/Shanghai: 01:30 UTC is 09:30 there.
+    assert "计算于 2026-09-02 09:30（北京时间）" in overview["A2"].value and "暂定" in overview["A2"].value
+    texts = [c.value for c in overview["A"] if isinstance(c.value, str)]
+    assert "数据覆盖（本次考核依据的报送情况）" in texts and "政策口径与模型" in texts
+    assert any("每学年 72 学时" in t for t in texts) and any("交流比例目标 10%" in t for t in texts)
+    assert len(overview._charts) == 1
+    ranking = list(workbook["排名"].iter_rows(min_row=4, values_only=True))
     assert ranking[0] == ("名次", "教共体代码", "教共体名称", "学校数", "得分", "等级", "列入复核", "状态")
-    assert ranking[1:] == [
-        (1, "C01", "城中教共体", 3, 75.181, "良好", "否", "暂定（学年未结束）"),
-        (2, "C02", "鱼峰教共体", 2, 66.25, "合格", "是", "暂定（学年未结束）"),
+    assert [row[:7] for row in ranking[1:]] == [
+        (1, "C01", "城中教共体", 3, 61.381, "合格", "否"),
+        (2, "C02", "鱼峰教共体", 2, 52.75, "不合格", "是"),
     ]
-    per_school = {row[2]: row for row in workbook["学校得分"].iter_rows(min_row=2, values_only=True)}
-    assert per_school[N1][4:] == ("牵头学校", 64.5, 73.905, None, 69.202, 73.101)
+    sheet = workbook["排名"]
+    assert sheet.freeze_panes == "D5" and sheet.print_title_rows == "$4:$4"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert (sheet.page_setup.fitToWidth or 1) == 1 and sheet.page_setup.fitToHeight == 0  # 1 is the default
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet["E5"].number_format == "0.0"
+    per_school = {row[2]: row for row in workbook["学校得分"].iter_rows(min_row=5, values_only=True)}
+    assert per_school[N1][4:] == ("牵头学校", 64.5, 73.904762, None, 69.202, 64.101)
+    detail = list(workbook["明细"].iter_rows(min_row=4, values_only=True))
+    assert detail[0] == ("学校标识码", "学校名称", "项目", "输入", "数值", "权重", "说明")
+    s1 = [row for row in detail[1:] if row[0] == S1]
+    assert (S1, "鱼峰乡村小学", "A1 交流轮岗完成率", "得分", 0, 0.5, "无名册：该校不在本学年任何名册中，记 0 分") in s1
+    assert any(r[3] == "学年初符合交流条件教师数（首期名册）" for r in s1)
+    assert all(r[3].isascii() is False for r in detail[1:])  # every input named in Chinese
     workbook.close()
     page = outputs.html.read_text(encoding="utf-8")
-    assert "<svg" in page and "城中教共体" in page and "暂定结果" in page
+    assert "<svg" in page and "城中教共体" in page and "暂定结果" in page and "数据覆盖" in page
+    assert "2026-09-02 09:30" in page
     assert "<script" not in page and "https://" not in page
     assert not list(outputs.html.parent.glob(".*.tmp"))
     run = read_run(engine, Y, MODEL.sha256)
@@ -662,9 +705,9 @@ def test_score_command(engine, warehouse_url, tmp_path, monkeypatch, capsys):
     args = parser.parse_args(["score", "--school-year", Y])
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert f"Joint assessment {Y} (final, model {MODEL.sha256[:12]})" in out
+    assert f"Joint assessment {Y} (final, model {MODEL.sha256[:12]}, revision 1)" in out
     assert "flagged for review: C02" in out
-    assert (tmp_path / "reports" / "assessment" / Y / f"joint_assessment_{Y}.html").exists()
+    assert (tmp_path / "reports" / "assessment" / Y / f"教共体捆绑考核_v2025_{Y}.html").exists()
 
 
 def test_score_command_refuses_a_broken_model(tmp_path):
@@ -680,12 +723,14 @@ def test_score_command_refuses_a_broken_model(tmp_path):
         args.func(args)
 
 
-def test_score_year_without_any_data_scores_nothing_and_flags_every_community():
+def test_score_year_without_any_data_scores_zero_and_flags_every_community():
     members = [school("L", "C01", "lead"), school("M", "C01")]
     result = score_year(members, {}, [], MODEL)
-    assert [(s.own, s.final) for s in result.schools] == [(None, None), (None, None)]
+    # No roster: A1 = B1 = 0 (reports.md), everything else n/a -> A = 0, B = 0, C drops -> own 0, final 0;
+    # the community scores 0 (不合格) and is flagged, where it used to have no score and "reward" silence.
+    assert [(s.own, s.final) for s in result.schools] == [(0.0, 0.0), (0.0, 0.0)]
     (community,) = result.communities
-    assert (community.score, community.rank, community.grade, community.review_flag) == (None, None, None, True)
+    assert (community.score, community.rank, community.grade, community.review_flag) == (0.0, 1, "不合格", True)
 
 
 @pytest.mark.airflow
@@ -716,7 +761,7 @@ def test_the_joint_assessment_dag_scores_a_year_on_demand(tmp_path, monkeypatch,
     assert school_rows == EXPECTED_SCHOOLS
     assert community_rows == EXPECTED_COMMUNITIES
     assert flags == {True}
-    assert (tmp_path / "reports" / "assessment" / Y / f"joint_assessment_{Y}.xlsx").exists()
+    assert (tmp_path / "reports" / "assessment" / Y / f"教共体捆绑考核_v2025_{Y}.xlsx").exists()
 
 
 def test_score_command_checks_a_model_without_scoring(capsys):

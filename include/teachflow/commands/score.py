@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Compute the joint-assessment scores of every school and community for a school year from "
             "the warehouse and the evaluators' ratings, store them under the scoring model's hash "
             "(replacing an earlier run of the same year and model), and write Excel and HTML under "
-            "<reports>/assessment/<school-year>/. A year that has not ended yet is scored provisional. "
+            "<reports>/assessment/<school-year>/ (file names carry the model's name and version). The score is "
+            "final only after the due day of the year's last period (YYYY-08), else provisional, with B1's "
+            "72 学时 prorated to the months elapsed. A year not begun or without any county's data is refused. "
             "The same steps as the joint_assessment DAG."
         ),
     )
@@ -46,19 +48,27 @@ def _score(args: argparse.Namespace) -> int:
     if args.check_model:
         print(f"Scoring model {model.source} is valid (sha256 {model.sha256}); rated: {sorted(model.rated_codes())}")
         return 0
+    settings = load_settings()
+    now = dt.datetime.now(dt.UTC)
     try:
-        target = target_for_run(dt.date.today(), args.school_year)
+        target = target_for_run(now, args.school_year, due_day=settings.due_day)
     except ValueError as err:
         raise CommandError(str(err)) from err
 
     from teachflow.commands import warehouse_engine
+    from teachflow.reports.coverage import ReportRefused, check_year_scorable
     from teachflow.scoring.run import publish, score_and_store
 
-    settings = load_settings()
     engine = warehouse_engine(settings.warehouse_url)
     try:
-        summary = score_and_store(engine, str(target.school_year), model, provisional=target.provisional)
-        outputs = publish(engine, settings.reports, str(target.school_year), model)
+        with engine.connect() as conn:
+            check_year_scorable(conn, target.school_year)
+        summary = score_and_store(
+            engine, str(target.school_year), model, provisional=target.provisional, settings=settings
+        )
+        outputs = publish(engine, settings.reports, str(target.school_year), model, settings)
+    except ReportRefused as err:
+        raise CommandError(str(err)) from err
     finally:
         engine.dispose()
     print(summary.text())

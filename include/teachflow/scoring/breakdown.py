@@ -21,3 +21,18 @@ class IndicatorScore:
     score: float | None  # None: n/a or no ratings
     inputs: tuple[BreakdownRow, ...]
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class PolicyFigures:
+    """The policy figures a run applies (Settings, the same as the monthly report's).
+
+    ``hours_required`` is the year's hours, prorated in a provisional run (72 × months elapsed / 12).
+    """
+
+    eligibility_years: int
+    rotation_target: float
+    backbone_target: float
+    hours_required: float
+    hours_per_year: float
+    months_elapsed: int

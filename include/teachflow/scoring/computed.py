@@ -6,10 +6,16 @@ For school year Y (1 Sep .. 31 Aug; reports.md):
   counties' latest rosters (he moved; the old county sent nothing newer) counts once, at the school
   of the newer roster (same month: the greater county code), as the monthly report does;
 - A1 rotation fulfilment: ``rotated`` = distinct teachers with a rotation flow (flow types that count
-  as rotation) *from* the school starting in Y; ``eligible`` = roster teachers of the school whose
-  ``current_school_since`` is on or before 1 September of Y minus the eligibility years;
-- B1 training compliance: roster teachers of the school whose training hours with ``end_date`` in Y
-  (all their records, whichever county reported them) reach the required hours;
+  as rotation) *from* the school starting in Y; ``eligible`` = teachers of the school on its
+  county's **first** roster of Y whose ``current_school_since`` is on or before 1 September of Y
+  minus the eligibility years ("eligible at sy_start": a roster sent later in the year must not
+  change the base the school was set at the start; the latest roster would also reward a school
+  whose eligible teachers left);
+- B1 training compliance: roster teachers of the school (latest roster in Y) whose training hours
+  with ``end_date`` in Y (all their records, whichever county reported them) reach the required
+  hours — in a provisional run the year's hours prorated to the months elapsed (``score.py``);
+- no roster: a school whose county sent no roster in Y (``county_has_roster`` false), or that is on
+  no roster, scores A1 and B1 as 0 with "no roster" in the breakdown: no data is not a good score;
 - B2 backbone share: of ``rotated``, those whose tier is backbone or above in their newest roster
   entry in Y of any county (two counties in the same month: backbone if either says so); a rotated
   teacher on no roster in Y counts as not backbone.
@@ -24,7 +30,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Date, Numeric, String, bindparam, text
 
-from teachflow.scoring.breakdown import BreakdownRow, IndicatorScore
+from teachflow.scoring.breakdown import BreakdownRow, IndicatorScore, PolicyFigures
 from teachflow.scoring.model import Indicator
 from teachflow.scoring.years import SchoolYear
 from teachflow.vocabularies import BACKBONE_TIERS, ROTATION_FLOW_TYPES
@@ -40,6 +46,8 @@ class SchoolFigures:
     teachers_meeting_hours: int
     rotated_teachers: int
     backbone_rotated: int
+    #: The school's county sent at least one roster in the year (else A1 and B1 score 0: "no roster").
+    county_has_roster: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,10 +61,22 @@ class CommunitySchool:
 
 _FIGURES_SQL = """
 WITH latest_period AS (
-    SELECT county_code, MAX(period) AS period
+    SELECT county_code, MAX(period) AS period, MIN(period) AS first_period
     FROM roster_entries
     WHERE period BETWEEN :first_period AND :last_period
     GROUP BY county_code
+),
+first_listed AS (
+    SELECT r.teacher_key, r.school_code, r.current_school_since,
+           ROW_NUMBER() OVER (PARTITION BY r.teacher_key ORDER BY r.period DESC, r.county_code DESC) AS pick
+    FROM roster_entries r
+    JOIN latest_period lp ON lp.county_code = r.county_code AND lp.first_period = r.period
+),
+eligible_figures AS (
+    SELECT school_code, COUNT(*) AS eligible_teachers
+    FROM first_listed
+    WHERE pick = 1 AND current_school_since <= :eligible_since
+    GROUP BY school_code
 ),
 listed AS (
     SELECT r.teacher_key, r.school_code, r.current_school_since,
@@ -88,7 +108,6 @@ trained AS (
 roster_figures AS (
     SELECT r.school_code,
            COUNT(*) AS roster_teachers,
-           SUM(CASE WHEN r.current_school_since <= :eligible_since THEN 1 ELSE 0 END) AS eligible_teachers,
            SUM(CASE WHEN t.hours >= :hours_required THEN 1 ELSE 0 END) AS teachers_meeting_hours
     FROM roster r
     LEFT JOIN trained t ON t.teacher_key = r.teacher_key
@@ -109,12 +128,16 @@ rotation_figures AS (
 )
 SELECT cs.school_code,
        COALESCE(rf.roster_teachers, 0) AS roster_teachers,
-       COALESCE(rf.eligible_teachers, 0) AS eligible_teachers,
+       COALESCE(ef.eligible_teachers, 0) AS eligible_teachers,
        COALESCE(rf.teachers_meeting_hours, 0) AS teachers_meeting_hours,
        COALESCE(rot.rotated_teachers, 0) AS rotated_teachers,
-       COALESCE(rot.backbone_rotated, 0) AS backbone_rotated
+       COALESCE(rot.backbone_rotated, 0) AS backbone_rotated,
+       CASE WHEN lp.county_code IS NULL THEN 0 ELSE 1 END AS county_has_roster
 FROM community_schools cs
+JOIN schools s ON s.school_code = cs.school_code
+LEFT JOIN latest_period lp ON lp.county_code = s.county_code
 LEFT JOIN roster_figures rf ON rf.school_code = cs.school_code
+LEFT JOIN eligible_figures ef ON ef.school_code = cs.school_code
 LEFT JOIN rotation_figures rot ON rot.school_code = cs.school_code
 ORDER BY cs.school_code
 """
@@ -155,6 +178,7 @@ def school_figures(
             teachers_meeting_hours=int(row.teachers_meeting_hours),
             rotated_teachers=int(row.rotated_teachers),
             backbone_rotated=int(row.backbone_rotated),
+            county_has_roster=bool(row.county_has_roster),
         )
         for row in rows
     }
@@ -174,11 +198,52 @@ def community_schools(conn: Connection) -> list[CommunitySchool]:
     return [CommunitySchool(*row) for row in rows]
 
 
-def computed_indicator(indicator: Indicator, figures: SchoolFigures) -> IndicatorScore:
-    """A1 / B1 / B2 (by the indicator's measure) from the school's counts."""
+#: Chinese names of the breakdown's inputs, for the people reading the 明细 sheet.
+INPUT_NAMES_ZH: dict[str, str] = {
+    "rotated_teachers": "本学年已交流教师数",
+    "eligible_teachers": "学年初符合交流条件教师数（首期名册）",
+    "target": "目标",
+    "rotation_rate": "交流比例",
+    "roster_teachers": "在册教师数（最新名册）",
+    "teachers_meeting_hours": "学时达标教师数",
+    "hours_required": "要求学时",
+    "compliance_share": "学时达标比例",
+    "backbone_rotated": "其中骨干教师数",
+    "backbone_share": "骨干教师占比",
+    "score": "得分",
+    "weight": "权重",
+    "own": "自身得分",
+    "final": "捆绑后得分",
+    "members_mean_own": "成员校自身得分均值",
+    "community_mean_own": "教共体各校自身得分均值",
+    "schools_in_mean": "计入均值的学校数",
+}
+
+
+def computed_indicator(
+    indicator: Indicator, figures: SchoolFigures, policy: PolicyFigures | None = None
+) -> IndicatorScore:
+    """A1 / B1 / B2 (by the indicator's measure) from the school's counts.
+
+    ``policy``: the bureau's policy figures (Settings: targets, required hours, prorated in a
+    provisional run); without it, the model's parameters (older model files).
+    """
     school = figures.school_code
     code = indicator.code
-    p = indicator.params
+    p = dict(indicator.params)
+    if policy is not None:
+        p.update(
+            {
+                "rotation_fulfilment": {"target": policy.rotation_target},
+                "training_compliance": {"hours": policy.hours_required},
+                "backbone_share": {"target": policy.backbone_target},
+            }.get(indicator.measure or "", {})
+        )
+    no_roster = None
+    if not figures.county_has_roster:
+        no_roster = "no roster: the county sent no roster this school year"
+    elif figures.roster_teachers == 0:
+        no_roster = "no roster: the school is on no roster this school year"
 
     def row(name: str, value: float | None, note: str | None = None) -> BreakdownRow:
         return BreakdownRow(school, code, name, value, None, note)
@@ -190,6 +255,8 @@ def computed_indicator(indicator: Indicator, figures: SchoolFigures) -> Indicato
             row("eligible_teachers", figures.eligible_teachers),
         ]
         inputs.append(row("target", target))
+        if no_roster:
+            return IndicatorScore(code, 0.0, tuple(inputs), no_roster)
         if figures.eligible_teachers == 0:
             return IndicatorScore(code, None, tuple(inputs), "n/a: no eligible teachers")
         rate = figures.rotated_teachers / figures.eligible_teachers
@@ -201,8 +268,8 @@ def computed_indicator(indicator: Indicator, figures: SchoolFigures) -> Indicato
             row("teachers_meeting_hours", figures.teachers_meeting_hours),
             row("hours_required", p["hours"]),
         ]
-        if figures.roster_teachers == 0:
-            return IndicatorScore(code, None, tuple(inputs), "n/a: no roster teachers")
+        if no_roster:
+            return IndicatorScore(code, 0.0, tuple(inputs), no_roster)
         share = figures.teachers_meeting_hours / figures.roster_teachers
         inputs.append(row("compliance_share", share))
         return IndicatorScore(code, share * 100, tuple(inputs))

@@ -11,7 +11,7 @@ import tempfile
 from html import escape
 from pathlib import Path
 
-from teachflow.scoring.excel import ROLE_ZH, checklist_scores
+from teachflow.scoring.excel import ROLE_ZH, as_of_line, checklist_scores, policy_lines
 from teachflow.scoring.model import ScoringModel
 from teachflow.scoring.store import StoredRun
 
@@ -70,8 +70,8 @@ def ranking_svg(run: StoredRun, model: ScoringModel) -> str:
     return "".join(parts)
 
 
-def render_page(run: StoredRun, model: ScoringModel) -> str:
-    status = "暂定结果（学年尚未结束，数据仍会变化）" if run.provisional else "最终结果"
+def render_page(run: StoredRun, model: ScoringModel, context) -> str:
+    status = "暂定结果（学年尚未结束或八月数据未到截止日，数据仍会变化）" if run.provisional else "最终结果"
     by_school = checklist_scores(run, model)
     codes = [c.code for c in model.checklists]
     schools_of: dict[str, list[dict]] = {}
@@ -105,11 +105,15 @@ def render_page(run: StoredRun, model: ScoringModel) -> str:
             f"<td>{_fmt(s['own_score'], 2)}</td><td><b>{_fmt(s['final_score'], 2)}</b></td></tr>"
         )
     school_head = "".join(f"<th>清单{c}</th>" for c in codes)
+    coverage = "".join(f"<li>{escape(line)}</li>" for line in (context.coverage_lines or ("未记录数据覆盖情况。",)))
+    notes = "".join(f"<li>{escape(line)}</li>" for line in policy_lines(model, context))
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{escape(model.name)} {escape(run.school_year)}</title>
 <style>
-body {{ font-family: "Microsoft YaHei", "PingFang SC", sans-serif; margin: 2em; color: #222; }}
+body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 2em; color: #222; }}
+.coverage {{ border-left: 4px solid #d9822b; background: #fff7ef; padding: 8px 14px; margin: 12px 0; }}
+.note {{ color: #555; font-size: 13px; }}
 table {{ border-collapse: collapse; margin: 1em 0; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: center; }}
 th {{ background: #ddebf7; }}
@@ -119,9 +123,9 @@ small {{ color: #666; }}
 </style></head><body>
 <h1>{escape(model.name)}　{escape(run.school_year)} 学年</h1>
 <p class="status">{status}</p>
-<p>模型 {escape(model.version)}，SHA-256 <code>{escape(run.model_hash[:16])}…</code>；
-计算时间（UTC）{escape(str(run.computed_at))}。
-末位 {model.review_share:.0%}（至少 {model.review_at_least} 个）列入复核。</p>
+<p>{escape(as_of_line(run, context))}。模型 {escape(model.name)} 版本 {escape(model.version)}，
+SHA-256 <code>{escape(run.model_hash[:16])}…</code>。</p>
+<div class="coverage"><b>数据覆盖</b><ul>{coverage}</ul></div>
 <h2>教共体得分排名</h2>
 {ranking_svg(run, model)}
 <h2>各教共体清单得分</h2>
@@ -133,16 +137,17 @@ small {{ color: #666; }}
 <table><tr><th>教共体</th><th>学校</th><th>角色</th>{school_head}<th>自身得分</th><th>捆绑后得分</th></tr>
 {"".join(school_rows)}
 </table>
+<h2>说明（政策口径与模型）</h2><ul class="note">{notes}</ul>
 </body></html>
 """
 
 
-def write_page(run: StoredRun, model: ScoringModel, path: Path) -> Path:
+def write_page(run: StoredRun, model: ScoringModel, path: Path, context) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(render_page(run, model))
+            handle.write(render_page(run, model, context))
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

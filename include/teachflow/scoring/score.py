@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from teachflow.scoring.breakdown import BreakdownRow, IndicatorScore
+from teachflow.scoring.breakdown import BreakdownRow, IndicatorScore, PolicyFigures
 from teachflow.scoring.computed import CommunitySchool, SchoolFigures, computed_indicator
 from teachflow.scoring.model import ScoringModel
 from teachflow.scoring.rated import RatingGroupMean, rated_indicator
@@ -84,11 +84,8 @@ def own_score(
                 continue
             weight = indicator.weight / total
             value += result.score * weight
-            rows.append(
-                BreakdownRow(
-                    school_code, indicator.code, "score", result.score, weight, "rescaled" if rescaled else None
-                )
-            )
+            note = "; ".join(n for n in (result.note, "rescaled" if rescaled else None) if n) or None
+            rows.append(BreakdownRow(school_code, indicator.code, "score", result.score, weight, note))
         checklist_scores[checklist.code] = value if scored and total > 0 else None
     available = [c for c in model.checklists if checklist_scores[c.code] is not None]
     total = sum(c.weight for c in available)
@@ -212,8 +209,11 @@ def score_year(
     figures: Mapping[str, SchoolFigures],
     ratings: Iterable[RatingGroupMean],
     model: ScoringModel,
+    policy: PolicyFigures | None = None,
 ) -> YearScores:
-    """Every school's and community's scores for one school year, with the full breakdown."""
+    """Every school's and community's scores for one school year, with the full breakdown.
+
+    ``policy``: the Settings' policy figures (targets, required hours); None keeps the model's."""
     by_school: dict[str, dict[str, dict[str, RatingGroupMean]]] = {}
     for r in ratings:
         by_school.setdefault(r.school_code, {}).setdefault(r.indicator_code, {})[r.evaluator_group] = r
@@ -226,7 +226,7 @@ def score_year(
         results = {}
         for indicator in model.indicators:
             if indicator.kind == "computed":
-                results[indicator.code] = computed_indicator(indicator, school_figures)
+                results[indicator.code] = computed_indicator(indicator, school_figures, policy)
             else:
                 groups = by_school.get(code, {}).get(indicator.code, {})
                 results[indicator.code] = rated_indicator(indicator, code, groups, model)

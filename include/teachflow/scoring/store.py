@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from teachflow.scoring.score import YearScores
 from teachflow.warehouse.schema import (
@@ -37,8 +37,40 @@ def replace_scores(
     *,
     provisional: bool,
     computed_at: dt.datetime,
-) -> None:
-    """Replace the (school_year, model_hash) rows of the three tables with ``scores`` (caller's transaction)."""
+) -> int:
+    """Replace the (school_year, model_hash) rows of the three tables with ``scores`` (caller's
+    transaction); the run's revision: 1 the first time, +1 when a score, grade, rank, flag or the
+    provisional/final state changed, else the stored one."""
+    cs, ss = assessment_community_scores, assessment_school_scores
+    same_run = (cs.c.school_year == school_year, cs.c.model_hash == model_hash)
+    before_communities = {
+        r.community_code: (_r(_num(r.score), 3), r.grade, r.rank, bool(r.review_flag), bool(r.provisional))
+        for r in conn.execute(
+            select(cs.c.community_code, cs.c.score, cs.c.grade, cs.c.rank, cs.c.review_flag, cs.c.provisional).where(
+                *same_run
+            )
+        )
+    }
+    before_schools = {
+        r.school_code: _r(_num(r.final_score), 3)
+        for r in conn.execute(
+            select(ss.c.school_code, ss.c.final_score).where(
+                ss.c.school_year == school_year, ss.c.model_hash == model_hash
+            )
+        )
+    }
+    old_revision = conn.execute(select(func.max(cs.c.revision)).where(*same_run)).scalar()
+    after_communities = {
+        c.community_code: (_r(c.score, 3), c.grade, c.rank, bool(c.review_flag), provisional)
+        for c in scores.communities
+    }
+    after_schools = {s.school.school_code: _r(s.final, 3) for s in scores.schools}
+    if old_revision is None:
+        revision = 1
+    elif before_communities != after_communities or before_schools != after_schools:
+        revision = old_revision + 1
+    else:
+        revision = old_revision
     for table in _TABLES:
         conn.execute(delete(table).where(table.c.school_year == school_year, table.c.model_hash == model_hash))
     key = {"school_year": school_year, "model_hash": model_hash}
@@ -65,6 +97,7 @@ def replace_scores(
             "review_flag": c.review_flag,
             "provisional": provisional,
             "computed_at": computed_at,
+            "revision": revision,
         }
         for c in scores.communities
     ]
@@ -87,6 +120,7 @@ def replace_scores(
     ):
         if rows:
             conn.execute(insert(table), rows)
+    return revision
 
 
 @dataclass(frozen=True)
@@ -100,6 +134,7 @@ class StoredRun:
     communities: list[dict[str, Any]]
     schools: list[dict[str, Any]]
     breakdown: list[dict[str, Any]]
+    revision: int = 1
 
 
 def _num(value: Any) -> Any:
@@ -137,4 +172,7 @@ def read_run(engine: Engine, school_year: str, model_hash: str) -> StoredRun:
         raise LookupError(f"no stored scores for school year {school_year} and model {model_hash[:12]}")
     provisional = bool((school_list or community_list)[0]["provisional"])
     computed_at = (school_list or community_list)[0]["computed_at"]
-    return StoredRun(school_year, model_hash, provisional, computed_at, community_list, school_list, breakdown_list)
+    revision = max((int(c.get("revision") or 1) for c in community_list), default=1)
+    return StoredRun(
+        school_year, model_hash, provisional, computed_at, community_list, school_list, breakdown_list, revision
+    )
