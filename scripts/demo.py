@@ -29,7 +29,7 @@ DEMO_DAGS: list[tuple[str, str | None]] = [
     ("county_ingest", None),
     ("rotation_report_monthly", "2026-11-06"),  # the 6th of November reports October
     ("rotation_report_refresh", None),  # re-runs reported months whose data changed (here: none)
-    ("joint_assessment", "2026-09-01"),  # the final scores of school year 2025-2026
+    ("joint_assessment", "2026-09-06"),  # final scores of 2025-2026: the day after August was due
 ]
 
 #: Every month of the sample, reported from the command line too.

@@ -156,10 +156,10 @@ def _rows(conn: Connection, periods: Sequence[str], at: dt.datetime, due_day: in
     return out
 
 
-def _sentence(row: CoverageRow) -> str | None:
-    """One plain sentence about a submission that is not simply in on time, else None."""
+def _phrase(row: CoverageRow) -> str | None:
+    """What is wrong with one submission, without the county and period (None when it is simply in)."""
     st = row.status
-    what = f"{row.county_name} {row.period} {dataset_zh(row.dataset)}"
+    what = dataset_zh(row.dataset)
     stand_in = ""
     if row.dataset == "teachers" and st.status in ("pending", "missing", "rejected", "processing"):
         if row.stand_in_period:
@@ -179,43 +179,84 @@ def _sentence(row: CoverageRow) -> str | None:
         case "rejected_previous_in_force":
             return f"{what}最新文件已退回，沿用此前已入库的文件"
         case "accepted_with_rejections":
-            text = f"{what}部分入库（{st.rows_rejected or 0} 行未入库）"
-        case _:
-            text = f"{what}已入库" if st.late else ""
-    if st.late:
-        text += f"，迟报（{calendar.format_local(st.received_at)} 收到）" if st.received_at else "，迟报"
-    return text or None
+            return f"{what}部分入库（{st.rows_rejected or 0} 行未入库）"
+    return None
+
+
+#: Order of the counties' lines: what leaves the report without data first.
+_SEVERITY = {"missing": 0, "rejected": 0, "processing": 1, "pending": 1, "rejected_previous_in_force": 2}
 
 
 def _lines_month(rows: Sequence[CoverageRow], period: str) -> tuple[str, ...]:
-    lines = [s for s in (_sentence(r) for r in rows) if s]
-    if not lines:
-        return (f"各区县 {period} 的教师名册、交流轮岗和培训记录均已按时入库。",)
-    return tuple(f"{line}。" for line in lines)
-
-
-def _lines_year(rows: Sequence[CoverageRow], year: calendar.SchoolYear) -> tuple[str, ...]:
-    """Per county: no roster at all first, then each dataset's problem periods in one sentence."""
-    lines: list[str] = []
+    """One sentence per county with something to say, the counties without usable data first, e.g.
+    ``城东区 2026-10：教师名册逾期未报（截止 2026-11-05 23:59），沿用 2026-09 名册；迟报：培训记录。``"""
     by_county: dict[str, list[CoverageRow]] = {}
     for r in rows:
         by_county.setdefault(r.county_code, []).append(r)
-    for code in sorted(by_county):
-        county_rows = by_county[code]
-        name = county_rows[0].county_name
-        rosters_in = [r for r in county_rows if r.dataset == "teachers" and r.status.in_force_submission_id]
-        if not rosters_in:
+    lines: list[tuple[int, str, str]] = []
+    for code, county_rows in by_county.items():
+        phrases = [p for p in (_phrase(r) for r in county_rows) if p]
+        late = [r for r in county_rows if r.status.late]
+        if late:
+            received = max((r.status.received_at for r in late if r.status.received_at), default=None)
+            when = f"（最晚 {calendar.format_local(received)} 收到）" if received else ""
+            phrases.append("迟报：" + "、".join(dataset_zh(r.dataset) for r in late) + when)
+        if phrases:
+            severity = min((_SEVERITY.get(r.status.status, 3) for r in county_rows), default=3)
+            name = county_rows[0].county_name
+            lines.append((severity, code, f"{name} {period}：" + "；".join(phrases) + "。"))
+    if not lines:
+        return (f"各区县 {period} 的教师名册、交流轮岗和培训记录均已按时入库。",)
+    return tuple(text for _, _, text in sorted(lines))
+
+
+def period_ranges(periods: Sequence[str]) -> str:
+    """``["2025-09", "2025-10", "2025-11", "2026-02"]`` -> ``2025-09 至 2025-11、2026-02``."""
+    ordered = sorted(set(periods))
+    runs: list[list[str]] = []
+    for p in ordered:
+        if runs and calendar.shift_period(runs[-1][-1], 1) == p:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return "、".join(r[0] if len(r) == 1 else f"{r[0]} 至 {r[-1]}" for r in runs)
+
+
+def _lines_year(rows: Sequence[CoverageRow], year: calendar.SchoolYear) -> tuple[str, ...]:
+    """Counties without any roster first; then each problem (missing, rejected, late) with its months,
+    said once for "各区县" when every county and dataset shares it, else per county and dataset."""
+    lines: list[str] = []
+    counties = {r.county_code: r.county_name for r in rows}
+    for code, name in sorted(counties.items()):
+        rosters_in = [r for r in rows if r.county_code == code and r.dataset == "teachers"]
+        if not any(r.status.in_force_submission_id for r in rosters_in):
             lines.append(f"{name}本学年未报送任何教师名册：其学校的 A1、B1 记 0 分（无名册）。")
-        for dataset in COUNTY_DATASETS:
-            bad: dict[str, list[str]] = {}
-            for r in county_rows:
-                if r.dataset == dataset and r.status.status in ("missing", "rejected"):
-                    bad.setdefault(r.status.status_zh, []).append(r.period)
-            late = [r.period for r in county_rows if r.dataset == dataset and r.status.late]
-            for status_zh, periods in bad.items():
-                lines.append(f"{name} {dataset_zh(dataset)}：{'、'.join(periods)} {status_zh}。")
-            if late:
-                lines.append(f"{name} {dataset_zh(dataset)}：{'、'.join(late)} 迟报。")
+    problems: dict[tuple[str, str, str], list[str]] = {}  # (label, county, dataset) -> periods
+    for r in rows:
+        if r.status.status in ("missing", "rejected"):
+            problems.setdefault((r.status.status_zh, r.county_code, r.dataset), []).append(r.period)
+        if r.status.late:
+            problems.setdefault(("迟报", r.county_code, r.dataset), []).append(r.period)
+    by_label: dict[tuple[str, tuple[str, ...]], set[tuple[str, str]]] = {}
+    for (label, county, dataset), periods in problems.items():
+        by_label.setdefault((label, tuple(sorted(periods))), set()).add((county, dataset))
+    everyone = {(c, d) for c in counties for d in COUNTY_DATASETS}
+    for (label, periods), who in sorted(by_label.items(), key=lambda item: (item[0][0] != "逾期未报", item[0])):
+        when = period_ranges(periods)
+        if who == everyone:
+            lines.append(f"各区县三类数据 {when} {label}。")
+            continue
+        datasets_of: dict[str, list[str]] = {}
+        for county, dataset in who:
+            datasets_of.setdefault(county, []).append(dataset)
+        counties_of: dict[tuple[str, ...], list[str]] = {}
+        for county, datasets in datasets_of.items():
+            key = tuple(d for d in COUNTY_DATASETS if d in datasets)
+            counties_of.setdefault(key, []).append(county)
+        for datasets, codes in sorted(counties_of.items(), key=lambda item: sorted(item[1])):
+            what = "三类数据" if len(datasets) == len(COUNTY_DATASETS) else "、".join(map(dataset_zh, datasets))
+            names = "、".join(counties[c] for c in sorted(codes))
+            lines.append(f"{names} {what}：{when} {label}。")
     if not lines:
         return (f"{year} 学年至今各区县数据均已按时入库。",)
     return tuple(lines)

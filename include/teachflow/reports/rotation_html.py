@@ -169,7 +169,8 @@ h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28
 table { border-collapse: collapse; font-size: 12px; }
 th, td { border: 1px solid #ccc; padding: 3px 6px; }
 th { background: #ddebf7; position: sticky; top: 0; }
-td.num { text-align: right; } td.met { background: #c6efce; } td.notmet { background: #fce4d6; }
+td.num { text-align: right; } td:nth-child(2) { white-space: nowrap; }
+td.met { background: #c6efce; } td.notmet { background: #fce4d6; }
 .note { color: #555; font-size: 12px; }
 @media print { .charts { display: block; } th { position: static; } }
 """

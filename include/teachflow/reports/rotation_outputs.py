@@ -47,8 +47,7 @@ def rotation_document(engine: Engine, period: str, policy: RotationPolicy, *, du
         view = month_view(conn, period, data.rows, policy)
         coverage = read_coverage(conn, "rotation", period, due_day=due_day)
     stamps = [r["computed_at"] for rows in data.rows.values() for r in rows if r.get("computed_at")]
-    lines = coverage.lines_zh if coverage else ()
-    return RotationDocument(data, view, coverage, summary_zh(view, policy, lines), policy, max(stamps, default=None))
+    return RotationDocument(data, view, coverage, summary_zh(view, policy, coverage), policy, max(stamps, default=None))
 
 
 def write_rotation_outputs(

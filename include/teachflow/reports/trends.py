@@ -141,7 +141,35 @@ def _points(delta: float) -> str:
     return f"{abs(delta) * 100:.1f} 个百分点"
 
 
-def summary_zh(view: MonthView, policy: RotationPolicy, coverage_lines: tuple[str, ...] = ()) -> list[str]:
+def coverage_sentence(coverage) -> str | None:
+    """What is missing, in one sentence: the counties without usable data by name, the rest counted."""
+    if coverage is None:
+        return None
+    from teachflow.reports.coverage import dataset_zh
+
+    gaps, late, partial = [], set(), set()
+    for row in coverage.rows:
+        status = row.status.status
+        if status in ("missing", "rejected"):
+            text = f"{row.county_name}{dataset_zh(row.dataset)}{row.status.status_zh}"
+            if row.stand_in_period:
+                text += f"（沿用 {row.stand_in_period} 名册）"
+            gaps.append(text)
+        if row.status.late:
+            late.add(row.county_code)
+        if status == "accepted_with_rejections":
+            partial.add(row.county_code)
+    parts = []
+    if gaps:
+        parts.append("、".join(gaps[:3]) + (f"等 {len(gaps)} 项" if len(gaps) > 3 else ""))
+    if late:
+        parts.append(f"{len(late)} 个区县有迟报")
+    if partial:
+        parts.append(f"{len(partial)} 个区县有部分行未入库")
+    return "数据方面：" + "；".join(parts) + "（详见数据覆盖）。" if parts else None
+
+
+def summary_zh(view: MonthView, policy: RotationPolicy, coverage=None) -> list[str]:
     """Three to five Chinese sentences from the figures: the level, what rose, what fell, who is behind,
     what is missing."""
     city = view.rows["city"][0] if view.rows["city"] else None
@@ -181,9 +209,7 @@ def summary_zh(view: MonthView, policy: RotationPolicy, coverage_lines: tuple[st
         sentences.append(f"交流比例未达标的有{named}{more}。")
     elif counties:
         sentences.append("各区县交流比例均已达标。")
-    problems = [line for line in coverage_lines if "按时入库" not in line]
-    if problems:
-        sentences.append(
-            f"数据方面：{problems[0].rstrip('。')}" + (f"等 {len(problems)} 项" if len(problems) > 1 else "") + "。"
-        )
+    data_sentence = coverage_sentence(coverage)
+    if data_sentence:
+        sentences.append(data_sentence)
     return sentences[:5]
