@@ -529,28 +529,34 @@ def test_the_command_writes_the_workbook_and_the_page(sqlite_database, monkeypat
 
     out = capsys.readouterr().out.splitlines()
     folder = tmp_path / "reports" / "rotation" / "2026-10"
+    lists = tmp_path / "data" / "outbox"
     assert out == [
         "Rotation report 2026-10: revision 1, 4 scopes (4 new, 0 changed, 0 removed scope row(s)), 1 overdue flow(s)",
         str(folder / "交流轮岗月报_2026-10.xlsx"),
         str(folder / "交流轮岗月报_2026-10.html"),
+        *(
+            str(lists / c / "lists" / f"{n}_2026-10.xlsx")
+            for c in (NORTH, SOUTH, CITY)
+            for n in ("逾期未返名单", "培训进度滞后名单")
+        ),
     ]
     wb = load_workbook(folder / "交流轮岗月报_2026-10.xlsx")
-    assert wb.sheetnames == ["全市", "区县", "教共体", "逾期未返"]
+    assert wb.sheetnames == ["概览", "区县", "教共体", "全市", "趋势", "逾期未返", "说明"]
     counties_sheet = wb["区县"]
-    assert counties_sheet.freeze_panes == "C2"
-    header = [c.value for c in counties_sheet[1]]
-    assert header[:3] == ["代码", "名称", "在外交流人数(派出)"]
-    north = [c for c in counties_sheet[2]]
+    assert counties_sheet.freeze_panes == "D5"  # title, 截至 line, a blank row, then the header
+    header = [c.value for c in counties_sheet[4]]
+    assert header[:4] == ["名次", "代码", "名称", "在外交流人数(派出)"]
+    north = [c for c in counties_sheet[5]]
     rate = north[header.index("交流比例")]
     # t1 rotated this school year (t0 started in March, the previous one): 1 of 8 eligible.
-    assert (north[0].value, rate.value, rate.number_format) == (NORTH, 0.125, "0.0%")
+    assert (north[1].value, rate.value, rate.number_format) == (NORTH, 0.125, "0.0%")
     assert north[header.index("交流比例达标")].value == "是"
     assert north[header.index("在外交流人数(派出)")].value == 2
     overdue_sheet = wb["逾期未返"]
-    assert [c.value for c in overdue_sheet[2]][:4] == ["t0", "轮岗支教", N1, "城中实验小学"]
-    assert overdue_sheet.cell(2, 9).value == 30
+    assert [c.value for c in overdue_sheet[5]][:4] == ["t0", "轮岗支教", N1, "城中实验小学"]
+    assert overdue_sheet.cell(5, 9).value == 30
     page = (folder / "交流轮岗月报_2026-10.html").read_text(encoding="utf-8")
-    assert page.count("<svg") == 4 and "各区县交流比例（目标 10.0%）" in page and "城中区" in page
+    assert page.count("<svg") == 5 and "各区县交流比例（目标 10.0%）" in page and "城中区" in page
     assert "<script" not in page and "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]  # no temporary file left
 

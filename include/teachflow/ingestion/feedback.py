@@ -211,6 +211,18 @@ def write_feedback(
     return paths
 
 
+def _local_time(value: object) -> str:
+    """A stored UTC time (datetime or ISO text) as a clerk reads it: ``2026-11-05 17:30`` Asia/Shanghai."""
+    from teachflow.calendar import format_local
+
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_local(value) if isinstance(value, dt.datetime) else ("" if value is None else str(value))
+
+
 def _json_default(value: object) -> str:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
@@ -287,7 +299,7 @@ def _summary_rows(
         ("月份 Period", period),
         ("数据集 Dataset", f"{dataset} {spec.title_zh}" if spec else dataset),
         ("报送编号 Submission", given("submission_id")),
-        ("处理时间 Processed at", given("processed_at")),
+        ("处理时间（北京时间）Processed at (Asia/Shanghai)", _local_time(status.get("processed_at"))),
         ("结果 Outcome", outcome_zh),
         ("Outcome (English)", outcome_en),
         ("数据行数 Rows in file", given("rows_total")),

@@ -91,6 +91,13 @@ TRAINING_COLUMNS = (
 )
 
 
+def _date(value):
+    """SQLite hands raw-SQL dates back as text; the workbook wants dates."""
+    import datetime as dt
+
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _name(row: dict) -> str:
     return row["name"] or f"（未登记姓名）{row['teacher_key'][:8]}"
 
@@ -107,7 +114,13 @@ def named_lists(conn: Connection, period: str, policy: RotationPolicy) -> NamedL
     month = report_month(period)
     required = round(month.training_threshold(policy.training_hours_per_year), 2)
     overdue = [
-        {**r, "name": _name(r), "flow_type_zh": FLOW_TYPE.label_of(r["flow_type"])}
+        {
+            **r,
+            "name": _name(r),
+            "flow_type_zh": FLOW_TYPE.label_of(r["flow_type"]),
+            "start_date": _date(r["start_date"]),
+            "planned_end_date": _date(r["planned_end_date"]),
+        }
         for r in conn.execute(text(_OVERDUE_SQL), {"period": period}).mappings()
     ]
     statement = text(_TRAINING_SQL).bindparams(
