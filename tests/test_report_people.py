@@ -438,7 +438,7 @@ def test_the_monthly_workbook_has_charts_print_settings_and_formats(engine, ware
 def test_the_feedback_workbook_prints_on_a4_landscape_one_page_wide(tmp_path):
     from openpyxl import load_workbook
 
-    from teachflow.feedback import write_feedback
+    from teachflow.ingestion.feedback import write_feedback
 
     files = write_feedback(
         tmp_path, NORTH, "2026-10", "teachers", [], {"outcome": "accepted", "processed_at": "2026-11-05T09:30:00+00:00"}

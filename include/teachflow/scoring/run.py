@@ -128,7 +128,7 @@ class Outputs:
 
 def output_stem(model: ScoringModel, school_year: str) -> str:
     """``教共体捆绑考核_v2025_2025-2026``: the model's name and version keep two models' files apart."""
-    from teachflow.feedback import safe_component
+    from teachflow.ingestion.feedback import safe_component
 
     return safe_component(f"{model.name}_v{model.version}_{school_year}")
 
