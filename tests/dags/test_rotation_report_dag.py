@@ -47,7 +47,8 @@ def test_the_refresh_dag_follows_the_roster_flow_and_training_assets():
         "teachflow://warehouse/teacher_flows",
         "teachflow://warehouse/training_records",
     }
-    assert [t.task_id for t in refresh.tasks] == ["months_changed", "refresh"]
+    # reassess: the stored final assessment of the school year a late submission touches (issue 16)
+    assert [t.task_id for t in refresh.tasks] == ["months_changed", "refresh", "reassess"]
 
 
 @pytest.mark.airflow
@@ -92,4 +93,4 @@ def test_the_refresh_dag_without_submission_events_refreshes_nothing(tmp_path, m
 
     assert run.state == "success"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
-    assert states == {"months_changed": "success", "refresh": "skipped"}
+    assert states == {"months_changed": "success", "refresh": "skipped", "reassess": "success"}
