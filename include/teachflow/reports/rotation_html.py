@@ -155,6 +155,7 @@ def _table(rows: list[dict], columns) -> str:
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 24px; color: #222; }
+h3 { font-size: 14px; margin: 14px 0 4px; }
 h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ccc; }
 .coverage { border-left: 4px solid #d9822b; background: #fff7ef; padding: 8px 14px; margin: 12px 0; }
 .coverage.ok { border-color: #4e9a55; background: #f1f8f1; }
@@ -230,16 +231,20 @@ def render_rotation_html(document) -> str:
         _card("逾期未返", f"{city.get('overdue_out', 0)} 人次", _change(change.get("overdue_out"), "int")),
     ]
     months = sorted(view.trend)
-    trend_series = []
-    for kind_rows in (view.rows["city"], view.rows["county"]):
-        for r in kind_rows:
+    scopes = [*view.rows["city"], *view.rows["county"]]
+
+    def series(key: str) -> list[tuple[str, list[float | None]]]:
+        out = []
+        for r in scopes:
             by_month = []
             for m in months:
                 match = [x for x in view.trend[m].get(r["scope"], []) if x["scope_code"] == r["scope_code"]]
-                by_month.append(
-                    float(match[0]["rotation_rate"]) if match and match[0]["rotation_rate"] is not None else None
-                )
-            trend_series.append((r["scope_name"], by_month))
+                value = match[0][key] if match else None
+                by_month.append(None if value is None else float(value))
+            out.append((r["scope_name"], by_month))
+        return out
+
+    trend_series = series("rotation_rate")
     charts = [
         hbar_chart(
             f"各区县交流比例（目标 {_pct(rotation_target)}）",
@@ -273,10 +278,20 @@ def render_rotation_html(document) -> str:
             r["change_training_on_track_share"] = r["change"]["training_on_track_share"]
     communities = sorted(view.rows["community"], key=lambda r: (r["rank"] is None, r["rank"] or 0, r["scope_code"]))
     trend_head = "".join(f"<th>{escape(name)}</th>" for name, _ in trend_series)
-    trend_rows = "".join(
-        f"<tr><td>{m}</td>" + "".join(f'<td class="num">{_pct(vs[i])}</td>' for _, vs in trend_series) + "</tr>"
-        for i, m in enumerate(months)
-    )
+    trend_tables = []
+    for key, label in (
+        ("rotation_rate", f"交流比例（目标 {_pct(rotation_target)}）"),
+        ("backbone_share", f"骨干教师占比（目标 {_pct(backbone_target)}）"),
+        ("training_on_track_share", "培训进度达标比例"),
+    ):
+        rows_html = "".join(
+            f"<tr><td>{m}</td>" + "".join(f'<td class="num">{_pct(vs[i])}</td>' for _, vs in series(key)) + "</tr>"
+            for i, m in enumerate(months)
+        )
+        trend_tables.append(
+            f"<h3>{escape(label)}</h3><table><thead><tr><th>月份</th>{trend_head}</tr></thead>"
+            f"<tbody>{rows_html}</tbody></table>"
+        )
     notes = "".join(f"<li>{escape(line)}</li>" for line in [*policy_lines(policy), *definition_lines(policy)])
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title><style>{STYLE}</style></head>
@@ -289,8 +304,8 @@ def render_rotation_html(document) -> str:
 <h2>图表</h2>
 <div class="charts">{"".join(f"<div>{c}</div>" for c in charts)}</div>
 <h2>区县排名</h2>{_table(counties, short)}
-<h2>本学年逐月交流比例</h2>
-<table><thead><tr><th>月份</th>{trend_head}</tr></thead><tbody>{trend_rows}</tbody></table>
+<h2>本学年逐月（全市与各区县）</h2>
+{"".join(trend_tables)}
 <h2>教共体排名</h2>{_table(communities, short)}
 <h2>逾期未返</h2><p>共 {len(data.overdue)} 人次，按学校和脱敏标识列于同目录 Excel 的“逾期未返”工作表；
 教师姓名只在发给各区县和市局的受限名单中。</p>
