@@ -499,3 +499,36 @@ def test_the_page_renders_in_headless_chromium_with_a_cjk_font(engine, warehouse
         [chromium, *flags, "--dump-dom", page.as_uri()], capture_output=True, timeout=120, check=True, text=True
     ).stdout
     assert "数据覆盖" in dom and "城中区 2026-10：教师名册已退回" in dom and dom.count("<svg") == 5
+
+
+def test_text_cells_of_the_report_workbooks_never_become_formulas(tmp_path):
+    from openpyxl import load_workbook
+
+    from teachflow.reports.xlsx_kit import Book, Column
+    from teachflow.spreadsheet_text import neutralize_formula
+
+    assert [neutralize_formula(v) for v in ("=1+1", "+1", "-x", "@SUM(A1)", "\tx", "\rx", "城中", 5, None)] == [
+        "'=1+1",
+        "'+1",
+        "'-x",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "城中",
+        5,
+        None,
+    ]
+    book = Book(tmp_path / "x.xlsx", "=标题")
+    ws, row = book.sheet("名单", as_of="截至 2026-10-31")
+    book.table(
+        ws,
+        row,
+        [Column("name", "学校", "name"), Column("n", "人数", "int")],
+        [
+            {"name": '=HYPERLINK("http://x","点我")', "n": 3},
+        ],
+    )
+    book.close()
+    sheet = load_workbook(tmp_path / "x.xlsx")["名单"]
+    assert sheet["A5"].data_type == "s" and sheet["A5"].value == '\'=HYPERLINK("http://x","点我")'
+    assert sheet["A1"].value == "'=标题 · 名单" and sheet["B5"].value == 3
