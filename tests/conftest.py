@@ -107,7 +107,7 @@ def engine(warehouse_url: str):
 def _isolated_settings(tmp_path, monkeypatch) -> None:
     """Every test gets its own data folder and a fixed ID secret; nothing touches ./data."""
     monkeypatch.setenv("TEACHFLOW_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TEACHFLOW_ID_SECRET", "test-secret-not-for-production")
+    monkeypatch.setenv("TEACHFLOW_ID_SECRET", "test-secret-not-for-production-0123456789")
     for name in (
         "TEACHFLOW_WAREHOUSE_URL",
         "TEACHFLOW_LANDING",

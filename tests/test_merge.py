@@ -24,7 +24,7 @@ from teachflow.ingestion.pipeline import Assessment, publish
 from teachflow.warehouse.schema import flow_conflicts, roster_entries, submissions, teacher_flows, training_records
 from tests.citykit import make_id
 
-SECRET = b"test-secret-not-for-production"
+SECRET = b"test-secret-not-for-production-0123456789"
 
 
 def typed(dataset: str, rows: list[dict]) -> pd.DataFrame:

@@ -144,7 +144,35 @@ CATALOG: dict[str, ProblemType] = {
             "{share} of the rows have errors, more than the {limit} allowed, so nothing of the file was "
             "loaded. Correct the rows listed and submit the file again.",
         ),
+        _t(
+            "processing_failed",
+            "file",
+            "系统处理该文件时出错（{detail}），文件已保存，将在下次运行时自动重试，无需重新报送。",
+            "The file could not be processed ({detail}). It is kept and will be tried again on the next "
+            "run; there is no need to send it again.",
+        ),
+        _t(
+            "file_quarantined",
+            "file",
+            "该文件已连续 {count} 次处理失败，已暂停处理并通知市局数据组处理。如需更正数据，请修改后重新报送。",
+            "Processing this file failed {count} times in a row; it has been set aside and the city's data "
+            "team has been alerted. To correct the data, change the file and send it again.",
+        ),
         # --- row level ----------------------------------------------------------------------------
+        _t(
+            "control_character",
+            "row",
+            "“{column_zh}”含有不可见的控制字符（{detail}），该行未入库。请删除这些字符（常见于从其他系统复制粘贴）后重新报送。",
+            "'{column_zh}' holds an invisible control character ({detail}), so the row was not loaded. "
+            "Delete it (it often comes with text copied from another system) and send the file again.",
+        ),
+        _t(
+            "pii_in_text",
+            "row",
+            "“{column_zh}”中有疑似身份证号（{value}）。身份证号只能填在“身份证号”列，请删除后重新报送，该行未入库。",
+            "'{column_zh}' holds what looks like a resident ID number ({value}). ID numbers belong only in "
+            "the ID column: remove it and send the file again; the row was not loaded.",
+        ),
         _t(
             "required_missing",
             "row",
@@ -300,10 +328,28 @@ CATALOG: dict[str, ProblemType] = {
 }
 
 
+#: Longest value echoed back to a county (feedback cells, messages, the ledger's reasons).
+SHOWN_VALUE_CHARS = 200
+
+
+def shown_value(value: str | None, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """The value as echoed to the county: whole when short, else its start and its length.
+
+    A hostile file can hold a 400 MB cell; echoing it whole made a 419 MB feedback CSV.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text)} 个字符 / {len(text)} characters）"
+
+
 def render(problem: Problem, column_zh: str | None = None) -> tuple[str, str]:
-    """The Chinese and English message of a problem, with its fields filled in."""
+    """The Chinese and English message of a problem, with its fields filled in (values truncated)."""
+    params = {key: shown_value(value, 10 * SHOWN_VALUE_CHARS) for key, value in problem.params.items()}
     fields = {
-        "value": problem.value if problem.value is not None else "",
+        "value": shown_value(problem.value),
         "column": problem.column or "",
         "column_zh": column_zh or problem.column or "",
         "detail": "",
@@ -315,7 +361,7 @@ def render(problem: Problem, column_zh: str | None = None) -> tuple[str, str]:
         "share": "",
         "other_row": "",
         "key": "",
-        **problem.params,
+        **params,
     }
     kind = CATALOG[problem.code]
     return kind.message_zh.format(**fields), kind.message_en.format(**fields)

@@ -26,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from teachflow.contract import DATASETS, Column, Dataset
+from teachflow.spreadsheet_text import neutralize_formula
 from teachflow.vocabularies import VOCABULARIES
 
 #: Rows below the header pre-formatted (text / date) cell by cell; the whole column also carries
@@ -260,7 +261,7 @@ def _fill_options(wb: Workbook, data: Worksheet, dataset: Dataset) -> None:
         labels = VOCABULARIES[column.vocabulary].labels_zh
         options.cell(row=1, column=option_col, value=column.header_zh)
         for row, label in enumerate(labels, 2):
-            options.cell(row=row, column=option_col, value=label)
+            options.cell(row=row, column=option_col, value=neutralize_formula(label))
         letter = get_column_letter(option_col)
         name = list_name(column)
         wb.defined_names[name] = DefinedName(
@@ -320,7 +321,7 @@ def _fill_instructions(ws: Worksheet, dataset: Dataset) -> None:
             example_of(dataset, column),
         )
         for col, value in enumerate(values, 1):
-            cell = ws.cell(row=row, column=col, value=value)
+            cell = ws.cell(row=row, column=col, value=neutralize_formula(value))
             cell.number_format = TEXT_FORMAT
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         if column.required:

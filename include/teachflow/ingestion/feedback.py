@@ -33,6 +33,7 @@ from xml.sax.saxutils import escape
 from teachflow import problems as problem_catalog
 from teachflow.contract import DATASETS
 from teachflow.problems import Problem
+from teachflow.spreadsheet_text import neutralize_formula
 
 #: The columns of the feedback, in Chinese with the English twin (sheet 1 and the CSV).
 FEEDBACK_HEADERS: tuple[str, ...] = (
@@ -156,7 +157,7 @@ def feedback_lines(dataset: str, problems: Iterable[Problem]) -> list[FeedbackLi
             FeedbackLine(
                 row=p.row,
                 column_zh=column_zh or p.column or "",
-                value="" if p.value is None else str(p.value),
+                value=problem_catalog.shown_value(p.value),
                 code=p.code,
                 outcome=f"{zh} {en}",
                 message_zh=message_zh,
@@ -247,24 +248,11 @@ def _write_atomically(path: Path, mode: str, write: Callable[[IO[Any]], object])
         raise
 
 
-_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
-
-
-def _csv_safe(value: str) -> str:
-    """A county's value that Excel would run as a formula gets a leading apostrophe (CSV only)."""
-    if value.startswith(_CSV_FORMULA_START) and not _NUMBER.match(value):
-        return "'" + value
-    return value
-
-
 def _write_csv(f: IO[str], lines: Sequence[FeedbackLine]) -> None:
     writer = csv.writer(f, lineterminator="\r\n")
     writer.writerow(FEEDBACK_HEADERS)
     for line in lines:
-        cells = list(line.cells())
-        cells[2] = _csv_safe(line.value)
-        writer.writerow(cells)
+        writer.writerow([neutralize_formula(cell) for cell in line.cells()])
 
 
 def _summary_rows(

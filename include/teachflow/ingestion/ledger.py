@@ -1,9 +1,15 @@
 """The submission ledger: one row per file received, whatever became of it.
 
-Status moves ``received`` -> ``accepted`` | ``rejected`` | ``duplicate``; an accepted submission
-becomes ``superseded`` when a newer one of the same identity (county, period, dataset) is
-accepted. At most one submission per identity is ``accepted`` at any time: the one whose rows the
-warehouse holds.
+Status moves ``received`` -> ``accepted`` | ``rejected`` | ``duplicate`` | ``quarantined``; an
+accepted submission becomes ``superseded`` when a newer one of the same identity (county, period,
+dataset) is accepted. At most one submission per identity is ``accepted`` at any time: the one whose
+rows the warehouse holds.
+
+A row left ``received`` is a take that failed (an error, recorded in ``reasons``) or was killed.
+Those failed takes are counted per file (same identity, same bytes): after
+``TEACHFLOW_MAX_FAILED_TAKES`` of them the file is ``quarantined`` (set aside with feedback and an
+alert) instead of being retried forever; once a later take of the same bytes finishes, the stale
+rows become ``abandoned`` (cycle.md), so none of them is ever shown as "processing".
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from teachflow.warehouse.schema import submissions
 
 #: Statuses of a submission whose bytes were judged (a rerun of the same bytes is a duplicate of it).
 JUDGED = ("accepted", "rejected", "superseded")
+#: Statuses that end a take (the row is no longer ``received``).
+FINAL = ("accepted", "rejected", "superseded", "duplicate", "quarantined", "abandoned")
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,63 @@ def finish(
             duplicate_of=duplicate_of,
         )
     )
+    if status in FINAL:
+        abandon_stale(conn, submission_id)
+
+
+def failed_takes(conn: Connection, county_code: str, period: str, dataset: str, sha256: str, before: int) -> int:
+    """Earlier takes of these bytes for this identity that never finished (errors and kills)."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(submissions)
+            .where(
+                submissions.c.county_code == county_code[:16],
+                submissions.c.period == period[:16],
+                submissions.c.dataset == dataset[:64],
+                submissions.c.sha256 == sha256,
+                submissions.c.status == "received",
+                submissions.c.submission_id < before,
+            )
+        ).scalar_one()
+    )
+
+
+def record_failure(conn: Connection, submission_id: int, problems: Sequence[Problem]) -> None:
+    """Note why a take failed; the row stays ``received`` (not taken: the next run tries again)."""
+    conn.execute(
+        update(submissions)
+        .where(submissions.c.submission_id == submission_id, submissions.c.status == "received")
+        .values(reasons=reasons_json(problems), processed_at=dt.datetime.now(dt.UTC))
+    )
+
+
+def abandon_stale(conn: Connection, submission_id: int) -> int:
+    """Mark the earlier unfinished takes of the same bytes ``abandoned``; returns how many.
+
+    Called in the transaction that finishes ``submission_id``, so a stale row is abandoned exactly
+    when a later take of its bytes is final.
+    """
+    row = conn.execute(
+        select(submissions.c.county_code, submissions.c.period, submissions.c.dataset, submissions.c.sha256).where(
+            submissions.c.submission_id == submission_id
+        )
+    ).first()
+    if row is None:
+        return 0
+    result = conn.execute(
+        update(submissions)
+        .where(
+            submissions.c.county_code == row.county_code,
+            submissions.c.period == row.period,
+            submissions.c.dataset == row.dataset,
+            submissions.c.sha256 == row.sha256,
+            submissions.c.status == "received",
+            submissions.c.submission_id < submission_id,
+        )
+        .values(status="abandoned", processed_at=dt.datetime.now(dt.UTC))
+    )
+    return int(result.rowcount or 0)
 
 
 def supersede(conn: Connection, old_ids: Sequence[int], new_id: int) -> None:

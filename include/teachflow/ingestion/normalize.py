@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -70,9 +72,57 @@ def normalize(frame: pd.DataFrame, dataset: Dataset | str) -> tuple[pd.DataFrame
 # --- one function per column kind: (text, column, rows) -> (typed values, problems) -------------
 
 
+#: Control characters no cell may hold (C0 and DEL). A NUL makes PostgreSQL's COPY fail.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+#: In free text a tab or a line break is allowed (an address, a programme name on two lines).
+_CONTROL_IN_NAMES = re.compile(r"[\x00-\x1f\x7f]")
+#: A resident ID's shape (17 digits and a digit or X, half- or full-width), not part of a longer number.
+_ID_SHAPED = re.compile(r"(?<![0-9０-９])[0-9０-９]{17}[0-9０-９XxＸｘ](?![0-9０-９])")
+#: Kinds of column that hold free text, where a county might type a resident ID by mistake.
+_FREE_TEXT_KINDS = ("text", "name")
+
+
 def _text(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
-    """Names, free text, codes and school years are kept as written (read_table stripped them)."""
-    return text, []
+    """Names, free text, codes and school years are kept as written (read_table stripped them).
+
+    Except what must never be stored: control characters (``control_character``; a NUL failed
+    PostgreSQL's COPY forever while SQLite stored it) and, in free text, anything shaped like a
+    resident ID (``pii_in_text``: the raw ID would reach ``analyst_training``). Each is a row
+    problem, so the row is not loaded and the county is told. The whole column is searched as one
+    string first: a clean million-row column costs two regex scans, not a million.
+    """
+    present = text.dropna()
+    if present.empty:
+        return text, []
+    joined = "\ue000".join(present.to_numpy())  # a private-use separator: neither control nor digit
+    control = _CONTROL if column.kind == "text" else _CONTROL_IN_NAMES
+    problems: list[Problem] = []
+    flagged: set[int] = set()
+    if control.search(joined):
+        for position, value in zip(present.index, present.to_numpy(), strict=True):
+            found = control.findall(value)
+            if found:
+                flagged.add(position)
+                names = "、".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
+                shown = control.sub("�", value)
+                problems.append(
+                    Problem(
+                        "control_character", row=int(rows[position]), column=column.name, value=shown,
+                        params={"detail": names},
+                    )
+                )
+    if column.kind in _FREE_TEXT_KINDS and _ID_SHAPED.search(joined):
+        for position, value in zip(present.index, present.to_numpy(), strict=True):
+            if position not in flagged and _ID_SHAPED.search(value):
+                problems.append(
+                    Problem("pii_in_text", row=int(rows[position]), column=column.name, value=_masked_ids(value))
+                )
+    return text, problems
+
+
+def _masked_ids(value: str) -> str:
+    """The text with each ID-shaped run masked: the county recognises the cell, the ID is not copied."""
+    return _ID_SHAPED.sub(lambda m: m.group(0)[:4] + "*" * 10 + m.group(0)[-4:], value)
 
 
 def _id_numbers(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
