@@ -39,6 +39,11 @@ class MissingSecretError(RuntimeError):
     """Raised when no ID secret is configured: hashing IDs without one would be unsafe."""
 
 
+#: Shortest ID secret accepted, in bytes: HMAC-SHA256's key should be as long as its output; a
+#: short secret lets anyone who guesses it recover every resident ID from teacher_key by brute force.
+MIN_SECRET_BYTES = 32
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the configuration; build it with :func:`load_settings`."""
@@ -55,6 +60,15 @@ class Settings:
     landing_quiet_seconds: float = 60.0
     #: Files larger than this are rejected unread.
     max_file_bytes: int = 200 * 1024 * 1024
+    #: Failed takes (errors, kills) of the same file after which it is quarantined, not retried.
+    max_failed_takes: int = 3
+    #: A workbook's limits, checked before it is parsed (parsing.workbook_limits): unzipped bytes,
+    #: compression ratio of any part, cells of a sheet's extent (rows x columns).
+    max_unzipped_bytes: int = 1024 * 1024 * 1024
+    max_compression_ratio: float = 100.0
+    max_sheet_cells: int = 40_000_000
+    #: Address space of the child process that parses a workbook (its exhaustion is a rejection).
+    parse_memory_bytes: int = 4 * 1024 * 1024 * 1024
     #: Share of bad rows above which a (non-roster) file is rejected whole.
     max_bad_row_share: float = 0.05
     #: Rotation policy figures (domain.md); provinces differ, so they are settings.
@@ -67,13 +81,21 @@ class Settings:
     _id_secret: str | None = field(default=None, repr=False)
 
     def id_secret(self) -> bytes:
-        """The HMAC key for teacher_key: TEACHFLOW_ID_SECRET, else the local secret file."""
-        if self._id_secret:
-            return self._id_secret.encode("utf-8")
-        if self.id_secret_file.exists():
-            secret = self.id_secret_file.read_text(encoding="utf-8").strip()
-            if secret:
-                return secret.encode("utf-8")
+        """The HMAC key for teacher_key: TEACHFLOW_ID_SECRET, else the local secret file.
+
+        A secret shorter than :data:`MIN_SECRET_BYTES` is refused (MissingSecretError).
+        """
+        source, secret = "TEACHFLOW_ID_SECRET", self._id_secret
+        if not secret and self.id_secret_file.exists():
+            source, secret = str(self.id_secret_file), self.id_secret_file.read_text(encoding="utf-8").strip()
+        if secret:
+            key = secret.encode("utf-8")
+            if len(key) < MIN_SECRET_BYTES:
+                raise MissingSecretError(
+                    f"The ID secret in {source} is {len(key)} bytes; at least {MIN_SECRET_BYTES} are required "
+                    "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+                )
+            return key
         raise MissingSecretError(
             "No ID secret: set TEACHFLOW_ID_SECRET, or run `teachflow secret init` to create a "
             f"local one in {self.id_secret_file} (development only; never commit it)."
@@ -95,6 +117,11 @@ def load_settings() -> Settings:
         id_secret_file=_env_path("TEACHFLOW_ID_SECRET_FILE", data_dir / "id_secret"),
         landing_quiet_seconds=_env_float("TEACHFLOW_LANDING_QUIET_SECONDS", 60.0),
         max_file_bytes=_env_int("TEACHFLOW_MAX_FILE_BYTES", 200 * 1024 * 1024),
+        max_failed_takes=_env_int("TEACHFLOW_MAX_FAILED_TAKES", 3),
+        max_unzipped_bytes=_env_int("TEACHFLOW_MAX_UNZIPPED_BYTES", 1024 * 1024 * 1024),
+        max_compression_ratio=_env_float("TEACHFLOW_MAX_COMPRESSION_RATIO", 100.0),
+        max_sheet_cells=_env_int("TEACHFLOW_MAX_SHEET_CELLS", 40_000_000),
+        parse_memory_bytes=_env_int("TEACHFLOW_PARSE_MEMORY_BYTES", 4 * 1024 * 1024 * 1024),
         max_bad_row_share=_env_float("TEACHFLOW_MAX_BAD_ROW_SHARE", 0.05),
         eligibility_years=_env_int("TEACHFLOW_ELIGIBILITY_YEARS", 6),
         rotation_target=_env_float("TEACHFLOW_ROTATION_TARGET", 0.10),

@@ -19,6 +19,15 @@ import fsspec
 _CHUNK = 8 * 1024 * 1024  # few, large reads: fewer hand-overs of the GIL to GX's import thread
 
 
+class TooLargeToArchive(Exception):
+    """The file grew past the size limit while it was copied; nothing was archived."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes > {limit}")
+        self.size = size
+        self.limit = limit
+
+
 @dataclass(frozen=True)
 class ArchivedFile:
     sha256: str
@@ -32,24 +41,31 @@ def archive_path(archive_root: Path, sha256: str, file_format: str) -> Path:
     return archive_root / sha256[:2] / sha256[2:4] / f"{sha256}{suffix}"
 
 
-def archive_file(source_url: str, archive_root: Path, file_format: str) -> ArchivedFile:
-    """Stream ``source_url`` into the archive; return its hash, size and archived path."""
-    archive_root.mkdir(parents=True, exist_ok=True)
+def archive_file(source_url: str, archive_root: Path, file_format: str, max_bytes: int | None = None) -> ArchivedFile:
+    """Stream ``source_url`` into the archive; return its hash, size and archived path.
+
+    With ``max_bytes`` the copy stops as soon as more arrive (:class:`TooLargeToArchive`): the
+    listing's size may be stale, and a file that grows meanwhile is never archived whole. The
+    archive is made 0700 and its files 0600: it holds resident IDs.
+    """
+    archive_root.mkdir(mode=0o700, parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
     fd, tmp_name = tempfile.mkstemp(dir=archive_root, prefix=".incoming-")
     try:
         with os.fdopen(fd, "wb") as out, fsspec.open(source_url, "rb") as src:
             while chunk := src.read(_CHUNK):
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise TooLargeToArchive(size, max_bytes)
                 digest.update(chunk)
                 out.write(chunk)
-                size += len(chunk)
         sha = digest.hexdigest()
         final = archive_path(archive_root, sha, file_format)
         if final.exists():
             os.unlink(tmp_name)
         else:
-            final.parent.mkdir(parents=True, exist_ok=True)
+            final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.replace(tmp_name, final)
         return ArchivedFile(sha256=sha, size=size, path=final)
     except BaseException:

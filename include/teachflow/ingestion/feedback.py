@@ -62,6 +62,8 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "superseded": ("已被同月份的新报送替代", "Replaced by a newer submission for the same month"),
     "received": ("已接收，正在处理", "Received, being processed"),
     "checked": ("预检完成，未入库任何数据", "Pre-check only: nothing was loaded"),
+    "failed": ("处理出错，文件已保存，将自动重试", "Processing failed; the file is kept and will be tried again"),
+    "quarantined": ("多次处理失败，已暂停处理并通知市局", "Failed repeatedly; set aside and the city alerted"),
 }
 
 NO_PROBLEMS = "未发现问题 No problems found"
@@ -193,6 +195,42 @@ def write_feedback(
     ``rows_rejected``, ``rows_duplicate``, ``county_name``. The JSON keeps all of it.
     Always writes all three files, also when there is no problem at all.
     """
+    return stage_feedback(outbox, county_code, period, dataset, problems, status).publish()
+
+
+@dataclass
+class StagedFeedback:
+    """A submission's feedback written under temporary names beside the final ones.
+
+    The pipeline stages the feedback *before* it commits the take (an outbox that cannot be
+    written then fails the take, which is retried, instead of losing the county's feedback for
+    good) and publishes it right after the commit (three renames).
+    """
+
+    files: FeedbackFiles
+    temporary: dict[Path, Path]  # final path -> temporary path
+
+    def publish(self) -> FeedbackFiles:
+        for final, temp in self.temporary.items():
+            os.replace(temp, final)
+        self.temporary = {}
+        return self.files
+
+    def discard(self) -> None:
+        for temp in self.temporary.values():
+            temp.unlink(missing_ok=True)
+        self.temporary = {}
+
+
+def stage_feedback(
+    outbox: Path,
+    county_code: str,
+    period: str,
+    dataset: str,
+    problems: Sequence[Problem],
+    status: Mapping[str, object],
+) -> StagedFeedback:
+    """The three files of :func:`write_feedback`, written to temporary names; publish() renames them."""
     outbox = Path(outbox)
     paths = feedback_paths(outbox, county_code, period, dataset)
     paths.xlsx.parent.mkdir(parents=True, exist_ok=True)
@@ -200,16 +238,20 @@ def write_feedback(
     counts = problem_counts(problems)
 
     summary = _summary_rows(county_code, period, dataset, lines, counts, status)
-    _write_atomically(paths.xlsx, "wb", lambda f: _write_workbook(f, lines, summary))
-    _write_atomically(paths.csv, "w", lambda f: _write_csv(f, lines))
-
     document = dict(status)
     document["problem_counts"] = counts
     document["feedback_xlsx"] = paths.xlsx.relative_to(outbox).as_posix()
     document["feedback_csv"] = paths.csv.relative_to(outbox).as_posix()
     text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n"
-    _write_atomically(paths.status_json, "w", lambda f: f.write(text))
-    return paths
+    staged = StagedFeedback(paths, {})
+    try:
+        staged.temporary[paths.xlsx] = _write_temporary(paths.xlsx, "wb", lambda f: _write_workbook(f, lines, summary))
+        staged.temporary[paths.csv] = _write_temporary(paths.csv, "w", lambda f: _write_csv(f, lines))
+        staged.temporary[paths.status_json] = _write_temporary(paths.status_json, "w", lambda f: f.write(text))
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
 
 
 def _local_time(value: object) -> str:
@@ -232,8 +274,8 @@ def _json_default(value: object) -> str:
     raise TypeError(f"status value of type {type(value).__name__} is not JSON-serializable")
 
 
-def _write_atomically(path: Path, mode: str, write: Callable[[IO[Any]], object]) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path`` in one step."""
+def _write_temporary(path: Path, mode: str, write: Callable[[IO[Any]], object]) -> Path:
+    """Write to a temporary file beside ``path`` (renamed over ``path`` in one step later)."""
     encoding = None if "b" in mode else ("utf-8-sig" if path.suffix == ".csv" else "utf-8")
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -242,7 +284,7 @@ def _write_atomically(path: Path, mode: str, write: Callable[[IO[Any]], object])
             f.flush()
             os.fsync(f.fileno())
         os.chmod(temp_name, 0o644)  # mkstemp makes 0600; the county's share must be able to read it
-        os.replace(temp_name, path)
+        return Path(temp_name)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise

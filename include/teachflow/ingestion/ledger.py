@@ -75,7 +75,7 @@ def record_received(conn: Connection, file: LandingFile, archived: ArchivedFile)
             sha256=archived.sha256,
             size_bytes=archived.size,
             source_mtime=file.mtime,
-            archive_path=str(archived.path),
+            archive_path=str(archived.path) if archived.sha256 else "",  # "": rejected unread, nothing archived
             received_at=dt.datetime.now(dt.UTC),
             status="received",
         )

@@ -14,10 +14,9 @@ the cells that failed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
-
-import re
 
 import numpy as np
 import pandas as pd
@@ -107,7 +106,10 @@ def _text(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
                 shown = control.sub("�", value)
                 problems.append(
                     Problem(
-                        "control_character", row=int(rows[position]), column=column.name, value=shown,
+                        "control_character",
+                        row=int(rows[position]),
+                        column=column.name,
+                        value=shown,
                         params={"detail": names},
                     )
                 )

@@ -20,7 +20,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,8 @@ from sqlalchemy import Connection, Engine, select
 
 from teachflow.contract import DATASETS, Dataset, is_city_code
 from teachflow.ingestion import ledger
-from teachflow.ingestion.archive import archive_file
+from teachflow.ingestion.archive import ArchivedFile, TooLargeToArchive, archive_file
+from teachflow.ingestion.feedback import StagedFeedback
 from teachflow.ingestion.landing import LandingFile, complete_files, list_landing, path_problem
 from teachflow.ingestion.merge import SubmissionIdentity
 from teachflow.problems import FileRejected, Problem
@@ -38,6 +39,9 @@ from teachflow.settings import Settings
 from teachflow.warehouse.schema import counties, schools
 
 log = logging.getLogger(__name__)
+
+#: Called in the take's transaction just before it commits: (assessment, rows loaded, replaced).
+BeforeCommit = Callable[["Assessment", int, list[int]], None]
 
 
 @contextlib.contextmanager
@@ -54,6 +58,8 @@ OUTCOME_ZH = {
     "accepted": "已入库",
     "rejected": "整个文件退回",
     "duplicate": "与上次报送的文件完全相同，未重复处理",
+    "failed": "处理出错，文件已保存，将自动重试",
+    "quarantined": "多次处理失败，已暂停处理并通知市局",
 }
 
 
@@ -264,16 +270,54 @@ def discover(
 
 
 def ingest_file(engine: Engine, settings: Settings, file: LandingFile, reference: Reference | None = None) -> Outcome:
-    """Take one landing file all the way: archive, ledger, assess, merge or reject, feedback."""
-    from teachflow.ingestion.merge import SubmissionIdentity, load_frame
+    """Take one landing file all the way: archive, ledger, assess, merge or reject, feedback.
 
+    Whatever happens to the file, the run goes on and the county hears of it:
+    - over the size limit (by the listing, or while copying): rejected before anything is archived;
+    - an unexpected error during the take: recorded in the ledger (the row stays ``received``, so
+      the next run tries again) with a county-facing feedback line; after
+      ``settings.max_failed_takes`` failed takes of the same bytes the file is ``quarantined``
+      (feedback and an ``ALERT`` log line) instead of being retried forever;
+    - the feedback files are written before the take commits and renamed into place after it, so
+      an outbox that cannot be written fails the take instead of losing the feedback.
+    """
     timings: dict[str, float] = {}
-    with timed(timings, "archive"):
-        archived = archive_file(file.url, settings.archive, file.file_format)
+    try:
+        if file.size > settings.max_file_bytes:  # the listing's size: nothing is copied
+            raise TooLargeToArchive(file.size, settings.max_file_bytes)
+        with timed(timings, "archive"):
+            archived = archive_file(file.url, settings.archive, file.file_format, max_bytes=settings.max_file_bytes)
+    except TooLargeToArchive as too_large:
+        return _reject_unarchived(engine, settings, file, too_large)
     with engine.begin() as conn:
         sid = ledger.record_received(conn, file, archived)
+        failures = ledger.failed_takes(conn, file.county_code, file.period, file.dataset, archived.sha256, before=sid)
     outcome = Outcome(label=file.label, status="received", submission_id=sid, timings=timings)
+    if failures >= settings.max_failed_takes:
+        return _quarantine(engine, settings, file, archived.sha256, outcome, failures)
+    try:
+        return _take(engine, settings, file, archived, outcome, reference)
+    except Exception:
+        log.exception("%s: take of submission %s failed (%d earlier failed take(s))", file.label, sid, failures)
+        if failures + 1 >= settings.max_failed_takes:
+            return _quarantine(engine, settings, file, archived.sha256, outcome, failures + 1)
+        return _record_failed_take(engine, settings, file, archived.sha256, outcome)
 
+
+def _take(
+    engine: Engine,
+    settings: Settings,
+    file: LandingFile,
+    archived: ArchivedFile,
+    outcome: Outcome,
+    reference: Reference | None,
+) -> Outcome:
+    """The take proper, after the ledger row: duplicate, or assess then reject or merge; feedback."""
+    from teachflow.ingestion.merge import SubmissionIdentity, load_frame
+
+    sid = outcome.submission_id
+    assert sid is not None
+    timings = outcome.timings
     with engine.connect() as conn:
         previous = ledger.latest_judged(conn, file.county_code, file.period, file.dataset, before=sid)
     if previous is not None and previous.sha256 == archived.sha256:
@@ -285,6 +329,16 @@ def ingest_file(engine: Engine, settings: Settings, file: LandingFile, reference
 
     reference = reference or load_reference_data(engine)
     published: tuple[int, list[int]] | None = None  # (rows loaded, submissions replaced) once merged
+    staged: list[StagedFeedback] = []  # the feedback, written before the commit, renamed after it
+
+    def stage(assessment: Assessment, loaded: int, old: list[int]) -> None:
+        outcome.status, outcome.rows_loaded = "accepted", loaded
+        outcome.rows_total, outcome.rows_duplicate = assessment.rows_total, assessment.rows_duplicate
+        outcome.problem_count = len(assessment.problems)
+        outcome.rows_rejected, outcome.replaced = len(assessment.bad_rows), old
+        with timed(timings, "feedback"):
+            staged.append(stage_outcome_feedback(settings.outbox, file, archived.sha256, assessment, outcome))
+
     problems = identity_problems(
         file.county_code, file.period, file.dataset, file.file_format, reference, dt.date.today()
     )
@@ -296,7 +350,7 @@ def ingest_file(engine: Engine, settings: Settings, file: LandingFile, reference
         assessment = read_file(archived.path, dataset, settings, warm_up_gx=not copying)
         ident = SubmissionIdentity(sid, file.county_code, file.period, file.dataset)
         if copying and not assessment.rejected:
-            published = validate_while_copying(engine, ident, assessment, reference, settings)
+            published = validate_while_copying(engine, ident, assessment, reference, settings, before_commit=stage)
         else:
             judge(assessment, file.county_code, file.period, reference, settings)
         timings.update(assessment.timings)
@@ -304,48 +358,126 @@ def ingest_file(engine: Engine, settings: Settings, file: LandingFile, reference
     outcome.rows_total = assessment.rows_total
     outcome.rows_duplicate = assessment.rows_duplicate
     outcome.problem_count = len(assessment.problems)
-    if assessment.rejected:
-        with engine.begin() as conn:
-            ledger.finish(
-                conn,
-                sid,
-                "rejected",
-                rows_total=assessment.rows_total,
-                rows_loaded=0,
-                rows_rejected=assessment.rows_total,
-                rows_duplicate=assessment.rows_duplicate,
-                problem_count=len(assessment.problems),
-                reasons=assessment.file_problems,
-            )
-        outcome.status = "rejected"
-        outcome.rows_rejected = assessment.rows_total
-    else:
-        if published is None:
+    try:
+        if assessment.rejected:
+            outcome.status = "rejected"
+            outcome.rows_rejected = assessment.rows_total
+            with timed(timings, "feedback"):
+                staged.append(stage_outcome_feedback(settings.outbox, file, archived.sha256, assessment, outcome))
+            with engine.begin() as conn:
+                ledger.finish(
+                    conn,
+                    sid,
+                    "rejected",
+                    rows_total=assessment.rows_total,
+                    rows_loaded=0,
+                    rows_rejected=assessment.rows_total,
+                    rows_duplicate=assessment.rows_duplicate,
+                    problem_count=len(assessment.problems),
+                    reasons=assessment.file_problems,
+                )
+        elif published is None:
             with timed(timings, "hash IDs"):
                 frame = load_frame(file.dataset, assessment.good_rows, settings.id_secret())
                 assessment.good_rows = None  # the typed rows (with the IDs) are not needed any more
             with timed(timings, "merge"):
-                published = publish(engine, ident, frame, assessment)
-        loaded, old = published
-        outcome.status = "accepted"
-        outcome.rows_loaded = loaded
-        outcome.rows_rejected = len(assessment.bad_rows)
-        outcome.replaced = old
-
-    with timed(timings, "feedback"):
-        write_outcome_feedback(settings.outbox, file, archived.sha256, assessment, outcome)
+                publish(engine, ident, frame, assessment, before_commit=stage)
+    except BaseException:
+        for files in staged:
+            files.discard()
+        raise
+    for files in staged:
+        outcome.feedback_xlsx = str(files.publish().xlsx)
     log.info("%s", outcome.summary())
     log.info("%s: seconds per stage: %s", file.label, ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
     return outcome
 
 
+def _reject_unarchived(engine: Engine, settings: Settings, file: LandingFile, too_large: TooLargeToArchive) -> Outcome:
+    """A file over the size limit: a ``rejected`` ledger row (nothing archived: no hash, no copy)."""
+    problem = Problem("file_too_large", value=str(too_large.size), params={"limit": str(too_large.limit)})
+    assessment = Assessment(dataset=DATASETS.get(file.dataset, DATASETS["teachers"]), problems=[problem])
+    outcome = Outcome(label=file.label, status="rejected", problem_count=1)
+    with engine.begin() as conn:
+        outcome.submission_id = sid = ledger.record_received(conn, file, ArchivedFile("", file.size, Path("")))
+        staged = stage_outcome_feedback(settings.outbox, file, "", assessment, outcome)
+        try:
+            ledger.finish(
+                conn, sid, "rejected", rows_total=0, rows_loaded=0, rows_rejected=0, problem_count=1, reasons=[problem]
+            )
+        except BaseException:
+            staged.discard()
+            raise
+    outcome.feedback_xlsx = str(staged.publish().xlsx)
+    log.info("%s: rejected unread: %s bytes, over the limit of %s", file.label, too_large.size, too_large.limit)
+    return outcome
+
+
+def _record_failed_take(
+    engine: Engine, settings: Settings, file: LandingFile, sha256: str, outcome: Outcome
+) -> Outcome:
+    """Note the failure in the ledger and tell the county it is retried; the row stays ``received``."""
+    problem = Problem(
+        "processing_failed", params={"detail": f"报送编号 {outcome.submission_id} / submission {outcome.submission_id}"}
+    )
+    outcome.status = "failed"
+    with engine.begin() as conn:
+        ledger.record_failure(conn, outcome.submission_id, [problem])
+    _feedback_or_alert(settings, file, sha256, problem, outcome)
+    return outcome
+
+
+def _quarantine(
+    engine: Engine, settings: Settings, file: LandingFile, sha256: str, outcome: Outcome, failures: int
+) -> Outcome:
+    """Set the file aside: ``quarantined`` in the ledger, the county told, an alert for the data team."""
+    problem = Problem("file_quarantined", params={"count": str(failures)})
+    outcome.status = "quarantined"
+    with engine.begin() as conn:
+        ledger.finish(conn, outcome.submission_id, "quarantined", problem_count=1, reasons=[problem])
+    log.error(
+        "ALERT teachflow: %s (submission %s, %s) quarantined after %d failed takes; see the earlier task logs, "
+        "fix the cause, then ask the county to send the file again or re-take it",
+        file.label,
+        outcome.submission_id,
+        file.url,
+        failures,
+    )
+    _feedback_or_alert(settings, file, sha256, problem, outcome)
+    return outcome
+
+
+def _feedback_or_alert(settings: Settings, file: LandingFile, sha256: str, problem: Problem, outcome: Outcome) -> None:
+    """Write the feedback of a failed or quarantined take; if even that fails, an alert line says so."""
+    assessment = Assessment(dataset=DATASETS.get(file.dataset, DATASETS["teachers"]), problems=[problem])
+    try:
+        outcome.feedback_xlsx = str(
+            stage_outcome_feedback(settings.outbox, file, sha256, assessment, outcome).publish().xlsx
+        )
+    except Exception:
+        log.exception(
+            "ALERT teachflow: the feedback of %s (submission %s) could not be written to %s; "
+            "after fixing it run `teachflow feedback resend --county %s --period %s`",
+            file.label,
+            outcome.submission_id,
+            settings.outbox,
+            file.county_code,
+            file.period,
+        )
+
+
 def publish(
-    engine: Engine, ident: SubmissionIdentity, frame: pd.DataFrame, assessment: Assessment
+    engine: Engine,
+    ident: SubmissionIdentity,
+    frame: pd.DataFrame,
+    assessment: Assessment,
+    before_commit: BeforeCommit | None = None,
 ) -> tuple[int, list[int]]:
     """Merge an accepted submission and update the ledger in ONE transaction.
 
     Replaces the identity's previously accepted submission (marked superseded); returns the rows
-    loaded and the submissions replaced. An error anywhere rolls all of it back.
+    loaded and the submissions replaced. An error anywhere rolls all of it back, including one in
+    ``before_commit(assessment, loaded, replaced)`` (the pipeline stages the feedback there).
     """
     from teachflow.ingestion.merge import lock_identity, merge_submission
 
@@ -354,6 +486,8 @@ def publish(
         old = ledger.accepted_ids(conn, ident.county_code, ident.period, ident.dataset, excluding=ident.submission_id)
         loaded = merge_submission(conn, ident, frame, old)
         _record_accepted(conn, ident, assessment, loaded, old)
+        if before_commit is not None:
+            before_commit(assessment, loaded, old)
     return loaded, old
 
 
@@ -382,7 +516,12 @@ def copies_while_validating(engine: Engine, dataset: Dataset) -> bool:
 
 
 def validate_while_copying(
-    engine: Engine, ident: SubmissionIdentity, assessment: Assessment, reference: Reference, settings: Settings
+    engine: Engine,
+    ident: SubmissionIdentity,
+    assessment: Assessment,
+    reference: Reference,
+    settings: Settings,
+    before_commit: BeforeCommit | None = None,
 ) -> tuple[int, list[int]] | None:
     """Judge a read file while its rows are copied into the warehouse; publish or roll back.
 
@@ -424,13 +563,16 @@ def validate_while_copying(
             copy.wait()  # its buffers are freed before the good rows are picked out
             loaded = copy.finish(_rows_where(frame, is_good))
             _record_accepted(conn, ident, assessment, loaded, old)
+            if before_commit is not None:
+                before_commit(assessment, loaded, old)
     return loaded, old
 
 
-def write_outcome_feedback(
+def stage_outcome_feedback(
     outbox: Path, file: LandingFile, sha256: str, assessment: Assessment, outcome: Outcome
-) -> None:
-    from teachflow.ingestion.feedback import write_feedback
+) -> StagedFeedback:
+    """The outcome's feedback files under temporary names (publish() renames them into place)."""
+    from teachflow.ingestion.feedback import stage_feedback
 
     status = {
         "submission_id": outcome.submission_id,
@@ -448,8 +590,7 @@ def write_outcome_feedback(
         "rows_duplicate": outcome.rows_duplicate,
         "replaced_submissions": outcome.replaced,
     }
-    files = write_feedback(outbox, file.county_code, file.period, file.dataset, assessment.problems, status)
-    outcome.feedback_xlsx = str(files.xlsx)
+    return stage_feedback(outbox, file.county_code, file.period, file.dataset, assessment.problems, status)
 
 
 def ingest_landing(engine: Engine, settings: Settings) -> list[Outcome]:

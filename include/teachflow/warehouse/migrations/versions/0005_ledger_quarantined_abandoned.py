@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -27,11 +27,14 @@ _NEW = "status IN ('received', 'accepted', 'rejected', 'superseded', 'duplicate'
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('submissions', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_submissions_status'), type_='check')
-        batch_op.create_check_constraint(op.f('ck_submissions_status'), _NEW)
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_submissions_status"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_submissions_status"), _NEW)
         batch_op.alter_column(
-            'status', existing_type=sa.String(length=16), existing_nullable=False, comment=_NEW_COMMENT,
+            "status",
+            existing_type=sa.String(length=16),
+            existing_nullable=False,
+            comment=_NEW_COMMENT,
             existing_comment=_OLD_COMMENT,
         )
 
@@ -39,10 +42,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("UPDATE submissions SET status = 'rejected' WHERE status = 'quarantined'")
     op.execute("DELETE FROM submissions WHERE status = 'abandoned'")
-    with op.batch_alter_table('submissions', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_submissions_status'), type_='check')
-        batch_op.create_check_constraint(op.f('ck_submissions_status'), _OLD)
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_submissions_status"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_submissions_status"), _OLD)
         batch_op.alter_column(
-            'status', existing_type=sa.String(length=16), existing_nullable=False, comment=_OLD_COMMENT,
+            "status",
+            existing_type=sa.String(length=16),
+            existing_nullable=False,
+            comment=_OLD_COMMENT,
             existing_comment=_NEW_COMMENT,
         )
