@@ -21,10 +21,14 @@ from dataclasses import dataclass
 
 import fsspec
 
+from teachflow.calendar import is_period
 from teachflow.contract import DATASETS, FILE_FORMATS
 
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-COUNTY_RE = re.compile(r"^\d{6}$")
+#: A county folder: six ASCII digits and nothing after them (``\d`` and ``$`` let "1٩99-01" and
+#: "2026-04\n" through: one file under three identities on SQLite, a merge failing forever on PostgreSQL).
+COUNTY_RE = re.compile(r"[0-9]{6}\Z", re.ASCII)
+#: A dataset name as a path gives it: lower-case ASCII (the contract's names are all of this shape).
+DATASET_RE = re.compile(r"[a-z][a-z_]{0,63}\Z", re.ASCII)
 
 #: Names that are never submissions: editors' lock and temp files, partial downloads.
 _IGNORED_NAME = re.compile(r"^(\.|~\$)|\.(tmp|part|partial|crdownload|swp)$", re.IGNORECASE)
@@ -73,9 +77,9 @@ def path_problem(county_code: str, period: str, dataset: str, file_format: str) 
     shape is right. Whether the county exists is checked against the warehouse separately."""
     if not COUNTY_RE.match(county_code):
         return "wrong_folder_county", county_code or "(根目录)"
-    if not PERIOD_RE.match(period):
+    if not is_period(period):
         return "wrong_folder_period", period or "(无)"
-    if dataset not in DATASETS or file_format not in FILE_FORMATS:
+    if not DATASET_RE.match(dataset) or dataset not in DATASETS or file_format not in FILE_FORMATS:
         return "wrong_folder_dataset", f"{dataset}.{file_format}" if file_format else dataset
     return None
 

@@ -172,6 +172,7 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
     """
     from teachflow.arrow_memory import release_unused, use_system_allocator
     from teachflow.ingestion.normalize import normalize
+    from teachflow.ingestion.parsing.workbook_limits import WorkbookLimits
     from teachflow.ingestion.reading import read_table
     from teachflow.validation import find_duplicates
     from teachflow.validation.gx_runner import warm_up
@@ -186,7 +187,7 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
         warm_up()  # GX's import overlaps with reading the file
     try:
         with timed(result.timings, "read"):
-            raw = read_table(path, dataset)
+            raw = read_table(path, dataset, WorkbookLimits.of(settings))
     except FileRejected as rejected:
         result.problems = list(rejected.problems)
         return result

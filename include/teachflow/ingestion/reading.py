@@ -22,6 +22,7 @@ import pandas as pd
 from teachflow.contract import DATASETS, Dataset
 from teachflow.ingestion.parsing.csv_file import read_csv_table
 from teachflow.ingestion.parsing.headers import file_empty, file_unreadable
+from teachflow.ingestion.parsing.workbook_limits import WorkbookLimits, read_workbook_bounded
 from teachflow.ingestion.parsing.xlsx_file import is_workbook, read_xlsx_table
 
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -47,11 +48,15 @@ class RawTable:
     ignored_headers: list[str] = field(default_factory=list)  # header cells naming no contract column
 
 
-def read_table(path: str | os.PathLike[str] | _Readable, dataset: Dataset | str) -> RawTable:
+def read_table(
+    path: str | os.PathLike[str] | _Readable, dataset: Dataset | str, limits: WorkbookLimits | None = None
+) -> RawTable:
     """Read a county file; raise :class:`~teachflow.problems.FileRejected` if it cannot be taken.
 
     File-level problems: ``file_unreadable``, ``file_encoding``, ``header_not_found``,
-    ``column_missing`` (one per missing required column) and ``file_empty``.
+    ``column_missing`` (one per missing required column) and ``file_empty``. With ``limits`` a
+    workbook is checked and parsed within them (:mod:`teachflow.parsing.workbook_limits`); the
+    pipeline and ``teachflow check`` always pass them.
     """
     if isinstance(dataset, str):
         dataset = DATASETS[dataset]
@@ -59,7 +64,11 @@ def read_table(path: str | os.PathLike[str] | _Readable, dataset: Dataset | str)
     raw = source.read_bytes()
 
     if is_workbook(raw):
-        frame, layout, sheet = read_xlsx_table(raw, dataset)
+        if limits is None:
+            frame, layout, sheet = read_xlsx_table(raw, dataset)
+        else:
+            local = Path(source) if isinstance(source, os.PathLike) else None
+            frame, layout, sheet = read_workbook_bounded(local, raw, dataset, limits)
         file_format, encoding = "xlsx", None
     elif source.suffix.lower() in _WORKBOOK_SUFFIXES:
         raise file_unreadable("不是 Excel 工作簿 / not an Excel workbook")

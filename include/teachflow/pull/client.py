@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+import json
 import logging
 import random
 import re
 import time
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
 
@@ -33,6 +35,7 @@ T = TypeVar("T")
 USER_AGENT = "teachflow-pull/1"
 LIST_PATH = "v1/submissions"
 CHUNK_BYTES = 64 * 1024
+MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600))
 
 # The contract's patterns, matched whole (Python's ``$`` lets "2026-10\n" through) and ASCII only
@@ -64,6 +67,10 @@ class CountyApiUnavailableError(CountyApiError):
     """The county's system kept failing (connection, timeout, 5xx, 429) through every attempt."""
 
     transient = True
+
+
+class CountyApiTlsError(CountyApiError):
+    """The TLS handshake or the certificate check failed: a configuration matter, not an overload."""
 
 
 class CountyApiProtocolError(CountyApiError):
@@ -227,7 +234,7 @@ class CountyApiClient:
                 started = time.monotonic()
                 with open_sink() as sink:
                     try:
-                        for chunk in response.iter_content(CHUNK_BYTES):
+                        for chunk in _chunks(response):
                             size += len(chunk)
                             if size > max_bytes:
                                 raise too_large(submission, size, max_bytes)
@@ -250,23 +257,70 @@ class CountyApiClient:
     # -- one request, and the retry loop around it ------------------------------------------
 
     def _get_json(self, path: str, params: dict[str, str]) -> object:
-        response = self._request("GET", path, params=params)
+        """A JSON body read under the listing's byte cap (after decompression) and the deadline."""
+        cfg = self.config
+        response = self._request("GET", path, params=params, stream=True)
         with response:
             if response.status_code != 200:
                 raise self._protocol(f"{path} answered HTTP {response.status_code}")
+            body = bytearray()
+            started = time.monotonic()
             try:
-                return response.json()
+                for chunk in _chunks(response):
+                    body += chunk
+                    if len(body) > cfg.max_listing_bytes:
+                        raise self._protocol(
+                            f"{path} answered more than {cfg.max_listing_bytes} bytes (after decompression); "
+                            "ask for a smaller page size"
+                        )
+                    if time.monotonic() - started > cfg.request_deadline:
+                        raise _Retryable(f"listing slower than {cfg.request_deadline:.0f} s")
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as err:
+                raise _Retryable(f"listing broken after {len(body)} bytes ({_short(err)})") from err
+            try:
+                return json.loads(bytes(body))
             except ValueError as err:
                 raise self._protocol(f"{path} did not answer JSON ({_short(err)})") from err
 
     def _request(self, method: str, path: str, **kwargs) -> requests.Response:
-        """One attempt. Raises the permanent errors; turns the transient ones into ``_Retryable``."""
+        """One attempt. Raises the permanent errors; turns the transient ones into ``_Retryable``.
+
+        Redirects are followed only within the base URL's origin (scheme, host and port), at most
+        :data:`MAX_REDIRECTS` of them: the token must never be sent, nor a file taken, elsewhere.
+        """
         cfg = self.config
         url = cfg.url(path)
-        try:
-            response = self.session.request(method, url, timeout=(cfg.connect_timeout, cfg.read_timeout), **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as err:
-            raise _Retryable(_short(err)) from err
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                response = self.session.request(
+                    method, url, timeout=(cfg.connect_timeout, cfg.read_timeout), allow_redirects=False, **kwargs
+                )
+            except requests.exceptions.SSLError as err:
+                raise CountyApiTlsError(
+                    cfg.county_code,
+                    f"{url}: the TLS connection failed ({_short(err)}). The county's certificate is not valid for "
+                    "this host or not signed by a trusted authority; ask the county to fix it (or set "
+                    "REQUESTS_CA_BUNDLE to the CA it uses). This is not a network overload.",
+                ) from err
+            except (requests.ConnectionError, requests.Timeout) as err:
+                raise _Retryable(_short(err)) from err
+            if not response.is_redirect:
+                break
+            target = urllib.parse.urljoin(url, response.headers.get("Location", ""))
+            response.close()
+            if _origin(target) != _origin(cfg.base_url):
+                raise self._protocol(
+                    f"{url} redirects to another host ({_origin(target)}); the redirect is not followed "
+                    "(the token would go there too). Set the county's real base URL"
+                )
+            url, kwargs = target, {k: v for k, v in kwargs.items() if k != "params"}
+        else:
+            raise self._protocol(f"{url}: more than {MAX_REDIRECTS} redirects")
         status = response.status_code
         if status in (401, 403):
             response.close()
@@ -373,6 +427,34 @@ class CountyApiClient:
 
     def _protocol(self, message: str) -> CountyApiProtocolError:
         return CountyApiProtocolError(self.config.county_code, f"{message} (see docs/county-api.md)")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+
+
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """The body (decompressed) in pieces as they arrive, so a deadline is checked between them.
+
+    ``iter_content(n)`` waits until ``n`` bytes are in: a server dripping one byte per read timeout
+    would hold the worker for hours between two checks. ``read1`` hands over what has arrived.
+    """
+    import urllib3.exceptions as u3
+
+    raw = response.raw
+    while True:
+        try:  # the same translation requests' iter_content makes
+            chunk = raw.read1(CHUNK_BYTES, decode_content=True)
+        except u3.ProtocolError as err:
+            raise requests.exceptions.ChunkedEncodingError(err) from err
+        except u3.DecodeError as err:
+            raise requests.exceptions.ContentDecodingError(err) from err
+        except u3.ReadTimeoutError as err:
+            raise requests.ConnectionError(err) from err
+        if not chunk:
+            return
+        yield chunk
 
 
 def too_large(submission: RemoteSubmission, size: int, max_bytes: int) -> FileTooLargeError:

@@ -11,8 +11,10 @@ A county with neither is a file-drop county: nothing is pulled for it.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -49,13 +51,20 @@ class CountyApiConfig:
     #: Listing: items asked per page, and at most this many pages.
     page_size: int = 100
     max_pages: int = 1000
+    #: Largest listing page accepted, counted after decompression (a gzip bomb stops here).
+    max_listing_bytes: int = 16 * 1024 * 1024
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"\d{6}", self.county_code):
+        if not re.fullmatch(r"[0-9]{6}", self.county_code, re.ASCII):
             raise CountyApiConfigError(f"county code {self.county_code!r} is not 6 digits ({self.source})")
-        if not re.match(r"^https?://[^/]+", self.base_url or ""):
+        if not re.match(r"https?://[^/]+", self.base_url or "", re.ASCII):
             raise CountyApiConfigError(
                 f"county {self.county_code}: base URL {self.base_url!r} is not an http(s) URL; set it in {self.source}"
+            )
+        if self.base_url.startswith("http://") and not is_loopback_url(self.base_url):
+            raise CountyApiConfigError(
+                f"county {self.county_code}: base URL {self.base_url!r} is plain http: the token would travel in "
+                f"clear text. Use https:// (plain http only for a server on this machine); set it in {self.source}"
             )
         if not self.token:
             raise CountyApiConfigError(f"county {self.county_code}: no API token; set it in {self.source}")
@@ -69,6 +78,17 @@ class CountyApiConfig:
     def url(self, path: str) -> str:
         """``path`` (from the contract, e.g. ``v1/submissions``) below the base URL."""
         return f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` names this machine (localhost, 127.0.0.0/8, ::1): the one place plain http is allowed."""
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def env_url_name(county_code: str) -> str:

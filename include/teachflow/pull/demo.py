@@ -23,7 +23,7 @@ from teachflow.settings import Settings
 log = logging.getLogger("teachflow.pull")
 
 DEMO_TOKEN = "demo-token-not-for-production"
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])\Z", re.ASCII)  # the strict rule of calendar.is_period
 
 
 def demo_source(settings: Settings) -> Path:

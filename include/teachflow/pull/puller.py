@@ -122,6 +122,7 @@ def pull_county(
     fs, root = fsspec.core.url_to_fs(landing)
     root = root.rstrip("/")
     result = PullResult(config.county_code)
+    remove_stale_partials(fs, root, config.county_code, older_than=config.request_deadline + config.read_timeout)
     state = PullState(fs, root, config.county_code)
     with CountyApiClient(config, sleep=sleep) as client:
         listing = client.list_submissions(period)
@@ -149,6 +150,40 @@ def pull_county(
                 state.save()
     log.info("%s", result.summary())
     return result
+
+
+def remove_stale_partials(fs, root: str, county_code: str, older_than: float, now: float | None = None) -> list[str]:
+    """Delete the ``.part`` files a killed pull of this county left behind; returns their paths.
+
+    Only files older than ``older_than`` seconds (a download's deadline plus a read timeout): a
+    younger one may belong to a pull still running on another worker.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    for folder in (f"{root}/{county_code}", f"{root}/{STATE_FOLDER}"):
+        if not fs.exists(folder):
+            continue
+        for path, info in fs.find(folder, detail=True).items():
+            name = path.rsplit("/", 1)[-1]
+            if not (name.startswith(".") and name.endswith(".part")):
+                continue
+            if STATE_FOLDER in path and not name.startswith(f".{county_code}.json."):
+                continue  # another county's state file
+            if now - _modified(info) >= older_than:
+                fs.rm(path)
+                removed.append(path)
+    for path in removed:
+        log.warning("county %s: removed %s, left by an interrupted pull", county_code, path)
+    return removed
+
+
+def _modified(info: dict) -> float:
+    value = info.get("mtime") or info.get("LastModified") or info.get("last_modified") or 0
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    return float(value)
 
 
 def _pull_one(
