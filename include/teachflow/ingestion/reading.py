@@ -55,7 +55,7 @@ def read_table(
 
     File-level problems: ``file_unreadable``, ``file_encoding``, ``header_not_found``,
     ``column_missing`` (one per missing required column) and ``file_empty``. With ``limits`` a
-    workbook is checked and parsed within them (:mod:`teachflow.parsing.workbook_limits`); the
+    workbook is checked and parsed within them (:mod:`teachflow.ingestion.parsing.workbook_limits`); the
     pipeline and ``teachflow check`` always pass them.
     """
     if isinstance(dataset, str):

@@ -138,7 +138,9 @@ def read_workbook_bounded(source: Path | None, raw: bytes, dataset: Dataset, lim
             source = Path(folder) / "input.xlsx"
             source.write_bytes(raw)
         result = Path(folder) / "result.pickle"
-        package_root = str(Path(__file__).resolve().parents[2])
+        import teachflow
+
+        package_root = str(Path(teachflow.__file__).resolve().parents[1])  # the folder holding teachflow/
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
