@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "teachflow.commands.reference",
     "teachflow.commands.sample",
     "teachflow.commands.ingest",
+    "teachflow.commands.feedback",
     "teachflow.commands.pull",
     "teachflow.commands.report",
     "teachflow.commands.templates",
