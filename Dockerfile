@@ -33,6 +33,7 @@ RUN pip install --no-cache-dir --no-deps /opt/teachflow/src
 
 # What changes most often comes last.
 COPY --chown=airflow:0 docker/airflow-init.sh /opt/teachflow/bin/airflow-init.sh
+COPY --chown=airflow:0 docker/check-secrets.sh /opt/teachflow/bin/check-secrets.sh
 COPY --chown=airflow:0 expectations/ /opt/teachflow/expectations/
 COPY --chown=airflow:0 plugins/ /opt/airflow/plugins/
 COPY --chown=airflow:0 dags/ /opt/airflow/dags/

@@ -3,6 +3,7 @@
 # (depends_on: condition: service_completed_successfully). Each step is safe to run again, so
 # `docker compose up` may re-run it on every start.
 #
+#   0. refuse the example's (or other well-known) passwords (docker/check-secrets.sh);
 #   1. make the shared folders writable for AIRFLOW_UID (only the ones Docker just created);
 #   2. airflow db migrate (Airflow's metadata database);
 #   3. write the simple auth manager's password file from .env (the admin user);
@@ -18,6 +19,9 @@ AIRFLOW_UID="${AIRFLOW_UID:-50000}"
 PASSWORDS_FILE="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:?}"
 
 echo "== teachflow airflow-init (AIRFLOW_UID=${AIRFLOW_UID})"
+
+# 0. No example or guessable passwords (the stack stops here, naming the variable).
+bash /opt/teachflow/bin/check-secrets.sh
 
 # 1. Shared folders. A new named volume takes the image's ownership (airflow:0) and needs nothing;
 # a bind mount Docker had to create is owned by root and gets AIRFLOW_UID:0. A host folder that

@@ -42,7 +42,11 @@ DATA_FOLDERS = ("landing", "outbox", "archive", "reports")
 TEST_SECRETS = {
     "AIRFLOW_JWT_SECRET": "test-jwt-secret",
     "AIRFLOW_API_SECRET_KEY": "test-api-secret-key",
-    "TEACHFLOW_ID_SECRET": "test-id-secret",
+    "TEACHFLOW_ID_SECRET": "test-id-secret-0123456789abcdef-0123",
+    "AIRFLOW_FERNET_KEY": "test-fernet-key",
+    "AIRFLOW_POSTGRES_PASSWORD": "test-airflow-db-pw",
+    "WAREHOUSE_POSTGRES_PASSWORD": "test-warehouse-pw",
+    "_AIRFLOW_WWW_USER_PASSWORD": "test-admin-password",
 }
 #: Settings read by the code that the containers deliberately do not set.
 NOT_FOR_CONTAINERS = {
@@ -166,12 +170,44 @@ def test_resolved_settings_reach_the_tasks(validator, example_values, tmp_path):
     result = run_compose(validator, write_env_file(tmp_path / "test.env", example_values), "config")
     assert result.returncode == 0, result.stderr
     worker_env = yaml.safe_load(result.stdout)["services"]["airflow-worker"]["environment"]
-    assert worker_env["AIRFLOW_CONN_TEACHFLOW_WAREHOUSE"] == "postgresql://teachflow:teachflow@warehouse:5432/teachflow"
+    assert (
+        worker_env["AIRFLOW_CONN_TEACHFLOW_WAREHOUSE"]
+        == "postgresql://teachflow:test-warehouse-pw@warehouse:5432/teachflow"
+    )
     assert worker_env["TEACHFLOW_WAREHOUSE_URL"] == worker_env["AIRFLOW_CONN_TEACHFLOW_WAREHOUSE"]
-    assert worker_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == "postgresql+psycopg2://airflow:airflow@postgres/airflow"
-    assert worker_env["TEACHFLOW_ID_SECRET"] == "test-id-secret"
+    assert (
+        worker_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+        == "postgresql+psycopg2://airflow:test-airflow-db-pw@postgres/airflow"
+    )
+    assert worker_env["TEACHFLOW_ID_SECRET"] == TEST_SECRETS["TEACHFLOW_ID_SECRET"]
     assert worker_env["TEACHFLOW_INGEST_SCHEDULE"] == "*/15 * * * *"
     assert worker_env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+
+
+def test_published_ports_are_bound_to_loopback_by_default(validator, example_values, tmp_path):
+    """Issue #12: the API server was published on every interface."""
+    result = run_compose(validator, write_env_file(tmp_path / "test.env", example_values), "config")
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    published = [(name, port) for name, service in services.items() for port in service.get("ports") or []]
+    assert published, "the API server and the warehouse publish ports"
+    for name, port in published:
+        host_ip = port.get("host_ip") if isinstance(port, dict) else str(port).rsplit(":", 2)[0]
+        assert host_ip == "127.0.0.1", f"{name} publishes {port} beyond this host"
+
+
+@pytest.mark.parametrize("password", ["airflow", "admin", "teachflow", "short-pw"])
+def test_init_refuses_the_example_or_a_guessable_password(password):
+    """Compose can only refuse an empty value; airflow-init's first step refuses these."""
+    check = ROOT / "docker" / "check-secrets.sh"
+    good = {name: TEST_SECRETS[name] for name in ("WAREHOUSE_POSTGRES_PASSWORD", "_AIRFLOW_WWW_USER_PASSWORD")}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **good}
+    assert subprocess.run(["bash", str(check)], env={**env, "AIRFLOW_POSTGRES_PASSWORD": "x" * 24}).returncode == 0
+    refused = subprocess.run(
+        ["bash", str(check)], env={**env, "AIRFLOW_POSTGRES_PASSWORD": password}, capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and "AIRFLOW_POSTGRES_PASSWORD" in refused.stderr
+    assert "bash /opt/teachflow/bin/check-secrets.sh" in INIT_SCRIPT.read_text(encoding="utf-8")
 
 
 # --- structure of docker-compose.yml -------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 
 from teachflow.settings import load_settings
@@ -31,7 +32,10 @@ def _init(_args: argparse.Namespace) -> int:
         print(f"ID secret already present: {path} (kept)")
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    # 0600 from the first byte: write_text then chmod left the secret world-readable for a moment.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an empty file left by an earlier attempt keeps its mode otherwise
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(secrets.token_hex(32) + "\n")
     print(f"Created a local ID secret: {path} (development only; never commit it)")
     return 0

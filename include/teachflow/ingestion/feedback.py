@@ -283,7 +283,9 @@ def _write_temporary(path: Path, mode: str, write: Callable[[IO[Any]], object]) 
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes 0600; the county's share must be able to read it
+        # mkstemp makes 0600; the county's share (the outbox's group) must read it; others may not:
+        # a feedback line echoes the county's values, resident IDs and names included.
+        os.chmod(temp_name, 0o640)
         return Path(temp_name)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

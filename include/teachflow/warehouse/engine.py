@@ -7,6 +7,7 @@ normalized to psycopg 3 (``postgresql+psycopg://``), the one driver we pin.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -27,8 +28,8 @@ def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            _private_sqlite_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
@@ -49,6 +50,23 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the warehouse file 0600 (its folder 0700 when made here) before SQLite opens it.
+
+    The warehouse holds the names table: sqlite3 would create it with the umask, usually 0644,
+    world-readable. SQLite gives its -wal and -shm files the database file's mode. An existing
+    file that others can read is tightened too (if it is ours to change).
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o600)
+        except PermissionError:  # not our file: leave it to its owner
+            pass
 
 
 def is_postgresql(engine: Engine) -> bool:
