@@ -93,6 +93,13 @@ def county_ingest():
         finally:
             engine.dispose()
         print(outcome.summary())
+        if outcome.status in ("failed", "quarantined"):
+            # Red in the UI, without Airflow's quick retries: the failure is recorded in the ledger and
+            # the county told; the next scheduled run takes the file again, and after
+            # TEACHFLOW_MAX_FAILED_TAKES failures it is quarantined (the ALERT line in this log).
+            from airflow.sdk.exceptions import AirflowFailException
+
+            raise AirflowFailException(f"{file.label}: {outcome.status} (submission {outcome.submission_id})")
         if outcome.status == "accepted" and file.dataset in DATASET_ASSETS:
             outlet_events[INGESTED].add(
                 DATASET_ASSETS[file.dataset],
