@@ -107,7 +107,7 @@ def main() -> int:
     env = {
         **os.environ,
         "TEACHFLOW_DATA_DIR": str(work),
-        "TEACHFLOW_ID_SECRET": "bench-secret",
+        "TEACHFLOW_ID_SECRET": "bench-secret-not-for-production-0123456789",
         "TEACHFLOW_LANDING_QUIET_SECONDS": "0",
     }
     print(f"Generating a {args.rows:,}-row training_records file in {work} ...", flush=True)

@@ -157,7 +157,7 @@ def stack_environment(tmp_path: Path, databases: dict[str, str], redis_url: str,
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",  # parse once: the files do not change
         "TEACHFLOW_DATA_DIR": str(tmp_path / "data"),
         "TEACHFLOW_WAREHOUSE_URL": databases["warehouse"],
-        "TEACHFLOW_ID_SECRET": "distributed-test-secret",
+        "TEACHFLOW_ID_SECRET": "distributed-test-secret-0123456789abcdef",
         "TEACHFLOW_LANDING_QUIET_SECONDS": "0",
         "TEACHFLOW_INGEST_SCHEDULE": NO_SCHEDULED_RUN,
     }

@@ -387,8 +387,20 @@ def _take(
         for files in staged:
             files.discard()
         raise
-    for files in staged:
-        outcome.feedback_xlsx = str(files.publish().xlsx)
+    for files in staged:  # the take is committed: a failed rename must not make it look failed
+        try:
+            outcome.feedback_xlsx = str(files.publish().xlsx)
+        except OSError:
+            files.discard()
+            log.exception(
+                "ALERT teachflow: the feedback of %s (submission %s) could not be put in place in %s; "
+                "after fixing it run `teachflow feedback resend --county %s --period %s`",
+                file.label,
+                sid,
+                settings.outbox,
+                file.county_code,
+                file.period,
+            )
     log.info("%s", outcome.summary())
     log.info("%s: seconds per stage: %s", file.label, ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
     return outcome

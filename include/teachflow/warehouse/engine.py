@@ -7,6 +7,7 @@ normalized to psycopg 3 (``postgresql+psycopg://``), the one driver we pin.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -63,10 +64,8 @@ def _private_sqlite_file(path: Path) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     if path.stat().st_mode & 0o077:
-        try:
+        with contextlib.suppress(PermissionError):  # not our file: leave it to its owner
             path.chmod(0o600)
-        except PermissionError:  # not our file: leave it to its owner
-            pass
 
 
 def is_postgresql(engine: Engine) -> bool:
