@@ -13,13 +13,15 @@ from teachflow.settings import load_settings
 
 
 def _period(value: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+    from teachflow.calendar import is_period
+
+    if not is_period(value):
         raise argparse.ArgumentTypeError(f"{value!r} is not a month YYYY-MM")
     return value
 
 
 def _county(value: str) -> str:
-    if not re.fullmatch(r"\d{6}", value):
+    if not re.fullmatch(r"[0-9]{6}", value, re.ASCII):
         raise argparse.ArgumentTypeError(f"{value!r} is not a 6-digit county code")
     return value
 
