@@ -35,6 +35,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+#: The name of the bundled joint-assessment model (``scoring/joint_assessment.yaml``, ``name:``); a
+#: test keeps the two equal. Read here without loading the YAML, so settings stay cheap to load.
+BUNDLED_SCORING_MODEL_NAME = "教共体捆绑考核"
+
+
 class MissingSecretError(RuntimeError):
     """Raised when no ID secret is configured: hashing IDs without one would be unsafe."""
 
@@ -78,6 +83,9 @@ class Settings:
     training_hours_per_year: float = 72.0
     #: Day of the month after a period by whose end (Asia/Shanghai) the period's files are due (cycle.md).
     due_day: int = 5
+    #: Which joint-assessment model's scores the analysts' mart shows: a model name, or
+    #: ``name@version`` to pin one version (TEACHFLOW_OFFICIAL_SCORING_MODEL).
+    official_scoring_model: str = BUNDLED_SCORING_MODEL_NAME
     _id_secret: str | None = field(default=None, repr=False)
 
     def id_secret(self) -> bytes:
@@ -128,5 +136,6 @@ def load_settings() -> Settings:
         backbone_target=_env_float("TEACHFLOW_BACKBONE_TARGET", 0.20),
         training_hours_per_year=_env_float("TEACHFLOW_TRAINING_HOURS_PER_YEAR", 72.0),
         due_day=_env_int("TEACHFLOW_DUE_DAY", 5),
+        official_scoring_model=os.environ.get("TEACHFLOW_OFFICIAL_SCORING_MODEL") or BUNDLED_SCORING_MODEL_NAME,
         _id_secret=os.environ.get("TEACHFLOW_ID_SECRET") or None,
     )

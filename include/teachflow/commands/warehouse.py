@@ -1,4 +1,4 @@
-"""``teachflow warehouse upgrade|downgrade|current``: the warehouse schema through Alembic."""
+"""``teachflow warehouse upgrade|downgrade|current|roles``: the warehouse schema and its roles."""
 
 from __future__ import annotations
 
@@ -21,6 +21,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     cur = s.add_parser("current", help="print the warehouse's schema revision")
     cur.add_argument("--url", help="warehouse URL")
     cur.set_defaults(func=_current)
+    roles = s.add_parser(
+        "roles",
+        help="PostgreSQL: create teachflow_loader, teachflow_analyst, teachflow_portal and grant them (repeatable)",
+        description=(
+            "Create the three roles if missing (LOGIN; passwords from TEACHFLOW_LOADER_PASSWORD, "
+            "TEACHFLOW_ANALYST_PASSWORD, TEACHFLOW_PORTAL_PASSWORD where set) and grant them in this warehouse: "
+            "the loader reads and writes the tables, the analyst reads the mart views only, the portal reads "
+            "everything. Run it as the warehouse's owner, after `teachflow warehouse upgrade`."
+        ),
+    )
+    roles.add_argument("--url", help="warehouse URL (PostgreSQL)")
+    roles.set_defaults(func=_roles)
 
 
 def _url(args: argparse.Namespace) -> str:
@@ -49,6 +61,31 @@ def _current(args: argparse.Namespace) -> int:
     from teachflow.warehouse import migrate
 
     print(migrate.current_revision(_url(args)) or "(empty)")
+    return 0
+
+
+def _roles(args: argparse.Namespace) -> int:
+    from teachflow.cli import CommandError
+    from teachflow.warehouse.engine import make_engine
+    from teachflow.warehouse.migrate import schema_problem
+    from teachflow.warehouse.roles import ensure_roles
+
+    url = _url(args)
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name != "postgresql":
+            raise CommandError(
+                f"{_safe(url)} is SQLite: database roles exist only on PostgreSQL "
+                "(数据库角色仅适用于 PostgreSQL 仓库)"
+            )
+        problem = schema_problem(engine)
+        if problem:
+            raise CommandError(problem)
+        with engine.begin() as conn:
+            result = ensure_roles(conn)
+    finally:
+        engine.dispose()
+    print(result.summary())
     return 0
 
 

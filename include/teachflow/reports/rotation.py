@@ -41,6 +41,8 @@ from sqlalchemy import (
 
 from teachflow.reports.months import report_month
 from teachflow.reports.rotation_sql import RotationPolicy, figures_select, overdue_select
+from teachflow.reports.teacher_months import refresh_teacher_months
+from teachflow.warehouse.mart_build import policy_values, write_settings
 from teachflow.vocabularies import ROTATION_FLOW_TYPES
 from teachflow.warehouse.schema import report_rotation_monthly, report_rotation_overdue, schools, teacher_flows
 
@@ -130,6 +132,9 @@ def compute_rotation_report(
             )
         ).rowcount
         revision = conn.execute(select(func.max(report.c.revision)).where(report.c.period == period)).scalar()
+        # The analysts' mart: the month's per-teacher rows and the policy they were judged by.
+        refresh_teacher_months(conn, month, policy, now)
+        write_settings(conn, policy_values(policy), now=now)
     return RotationReportResult(
         period=period,
         scopes=scopes,

@@ -20,8 +20,8 @@ from teachflow.scoring.computed import community_schools, school_figures
 from teachflow.scoring.model import ScoringModel
 from teachflow.scoring.rated import rating_group_means
 from teachflow.scoring.score import YearScores, score_year
-from teachflow.scoring.store import read_run, replace_scores
-from teachflow.settings import Settings
+from teachflow.scoring.store import read_run, register_model, replace_scores
+from teachflow.settings import Settings, load_settings
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,8 @@ def score_and_store(
     scores = compute_year(engine, year, model, policy)
     due_day = settings.due_day if settings else 5
     with engine.begin() as conn:
+        official = (settings or load_settings()).official_scoring_model
+        register_model(conn, model, official_model=official)
         revision = replace_scores(
             conn, str(year), model.sha256, scores, provisional=provisional, computed_at=computed_at
         )

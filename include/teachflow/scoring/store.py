@@ -20,6 +20,7 @@ from teachflow.warehouse.schema import (
     assessment_school_scores,
     communities,
     schools,
+    scoring_models,
 )
 
 _TABLES = (assessment_breakdown, assessment_school_scores, assessment_community_scores)
@@ -121,6 +122,28 @@ def replace_scores(
         if rows:
             conn.execute(insert(table), rows)
     return revision
+
+
+def register_model(conn: Connection, model, *, official_model: str) -> None:
+    """Record the model's name and version under its hash (once), and which model is official.
+
+    Scores are stored under the model file's SHA-256 only; the analysts' mart names the model it
+    shows and picks the official one by name (setting ``TEACHFLOW_OFFICIAL_SCORING_MODEL``).
+    """
+    from teachflow.settings import load_settings
+    from teachflow.warehouse.mart_build import write_settings
+
+    known = conn.execute(select(scoring_models.c.model_hash).where(scoring_models.c.model_hash == model.sha256)).first()
+    if known is None:
+        conn.execute(
+            insert(scoring_models).values(
+                model_hash=model.sha256,
+                model_name=model.name,
+                model_version=str(model.version),
+                registered_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            )
+        )
+    write_settings(conn, {"official_scoring_model": official_model})
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: The newest migration, which this code expects (tests/test_warehouse_schema.py checks it is
 #: Alembic's head). Commands compare the warehouse with it without importing Alembic (~0.25 s).
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0003"
 
 
 def alembic_config(url: str) -> Config:
@@ -33,10 +33,37 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the warehouse at ``url`` to ``revision`` (creating it if empty)."""
+    """Bring the warehouse at ``url`` to ``revision`` (creating it if empty).
+
+    At the newest revision the analysts' mart is then rebuilt (its views are derived objects, like a
+    repeatable migration: ``mart_build``), the settings it shows are written, and on PostgreSQL the
+    roles' grants are renewed where ``teachflow warehouse roles`` has created them.
+    """
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+    if current_revision(url) == SCHEMA_REVISION:
+        refresh_mart(url)
+
+
+def refresh_mart(url: str) -> None:
+    """Recreate the mart's views and write the current settings into ``warehouse_settings``."""
+    from teachflow.settings import load_settings
+    from teachflow.warehouse.engine import make_engine
+    from teachflow.warehouse.mart_build import create_mart, settings_values, write_settings
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            write_settings(conn, settings_values(load_settings()))
+            create_mart(conn)
+            if conn.dialect.name == "postgresql":
+                from teachflow.warehouse.roles import grant_database, roles_exist
+
+                if roles_exist(conn):
+                    grant_database(conn)
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str, revision: str = "base") -> None:

@@ -450,6 +450,59 @@ assessment_breakdown = Table(
     comment="Every input, score and weight behind each school's final score",
 )
 
+# --- what the mart reads besides the base tables (migration 0003) ------------------------------
+
+warehouse_settings = Table(
+    "warehouse_settings",
+    metadata,
+    Column("setting", String(64), primary_key=True, comment="Setting name, e.g. eligibility_years"),
+    Column("value", String(256), nullable=False, comment="Its value, as text"),
+    Column("meaning", String(256), nullable=False, comment="What it decides, in plain words"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, comment="When teachflow last wrote it (UTC)"),
+    comment=(
+        "Policy figures and choices in force (TEACHFLOW_* settings), written by `teachflow warehouse "
+        "upgrade` and the report and scoring runs, so that SQL can say which rules it applies"
+    ),
+)
+
+scoring_models = Table(
+    "scoring_models",
+    metadata,
+    Column("model_hash", String(64), primary_key=True, comment="SHA-256 of the scoring model file"),
+    Column("model_name", String(128), nullable=False, comment="The model's name (name: in the file)"),
+    Column("model_version", String(64), nullable=False, comment="The model's version (version: in the file)"),
+    Column("registered_at", DateTime(timezone=True), nullable=False, comment="First scoring run with it (UTC)"),
+    comment="Every joint-assessment model file scores were stored under, with its name and version",
+)
+
+summary_teacher_months = Table(
+    "summary_teacher_months",
+    metadata,
+    Column("period", PERIOD, primary_key=True, comment="Report month M (YYYY-MM)"),
+    Column("teacher_key", TEACHER_KEY, primary_key=True, comment="HMAC-SHA256 of the resident ID"),
+    Column("roster_period", PERIOD, nullable=False, comment="Month of the roster standing for M (latest <= M)"),
+    Column("county_code", COUNTY_CODE, nullable=False, comment="County whose roster lists the teacher"),
+    Column("school_code", SCHOOL_CODE, nullable=False, comment="School on that roster"),
+    Column("gender", String(1), comment="M or F"),
+    Column("birth_year", Integer, comment="Year of birth"),
+    Column("subject", String(64), comment="Subject taught"),
+    Column("title", String(16), comment="Professional title code"),
+    Column("tier", String(16), nullable=False, comment="Backbone tier code"),
+    Column("current_school_since", Date, nullable=False, comment="Start of teaching at the current school"),
+    Column("eligible", Boolean, nullable=False, comment="At the school for the eligibility years by sy_start"),
+    Column("month_training_hours", Numeric(9, 2), nullable=False, comment="Training hours ending in M"),
+    Column("month_training_records", Integer, nullable=False, comment="Training records ending in M (人次)"),
+    Column("sy_training_hours", Numeric(9, 2), nullable=False, comment="Training hours ending from sy_start to M's end"),
+    Column("required_hours", Numeric(9, 2), nullable=False, comment="Hours needed by M's end: 72 x months elapsed / 12"),
+    Column("on_track", Boolean, nullable=False, comment="sy_training_hours >= required_hours"),
+    Column("computed_at", DateTime(timezone=True), nullable=False, comment="When M's rows were computed (UTC)"),
+    Index("ix_summary_teacher_months_school", "period", "school_code"),
+    comment=(
+        "One row per report month and teacher of the latest rosters: the per-teacher facts behind the "
+        "monthly report, written by the same run (the mart's teachers and training views read it)"
+    ),
+)
+
 ANALYST_VIEWS: dict[str, str] = {
     # Views hold neither ID nor name; analysts are granted these and the non-restricted tables.
     "analyst_roster": (
