@@ -1,0 +1,149 @@
+"""The warehouse's roles on the real PostgreSQL: the analyst reads the mart and nothing else.
+
+These tests log in AS the roles (the test server trusts local logins), so what they prove is what
+the database enforces, not what the code intends. Roles are cluster-wide: other test runs may
+create the same roles at the same moment, which ``teachflow warehouse roles`` tolerates; grants
+are made in this module's own database.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+from psycopg import errors
+
+from teachflow.cli import main
+from teachflow.warehouse.engine import make_engine
+from teachflow.warehouse.mart import MART_VIEWS
+from teachflow.warehouse.migrate import upgrade
+from teachflow.warehouse.roles import ANALYST, LOADER, PORTAL
+from teachflow.warehouse.schema import metadata
+from tests.samplekit import generate_sample, load_sample, report_and_score
+
+pytestmark = pytest.mark.postgres
+
+
+def _as(url: str, role: str) -> str:
+    rest = url.split("@", 1)[1]
+    return f"postgresql://{role}@{rest}"
+
+
+@pytest.fixture(scope="module")
+def warehouse(pg_server, tmp_path_factory):
+    """A PostgreSQL warehouse holding the sample city, with the roles granted by the command."""
+    name = f"teachflow_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{pg_server.rpartition('/')[0]}/{name}"
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        load_sample(engine, generate_sample(tmp_path_factory.mktemp("sample")))
+        report_and_score(engine)
+        engine.dispose()
+        assert main(["warehouse", "roles", "--url", url]) == 0
+        yield url
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _refused(url: str, statement: str, *also: type[Exception]) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        with pytest.raises((errors.InsufficientPrivilege, *also)):
+            conn.execute(statement)
+
+
+def test_the_analyst_reads_every_mart_view(warehouse):
+    with psycopg.connect(_as(warehouse, ANALYST), autocommit=True) as conn:
+        for view in MART_VIEWS:
+            rows = conn.execute(f"SELECT * FROM mart.{view.name} LIMIT 3").fetchall()
+            assert rows, f"mart.{view.name} answered nothing"
+        # The analyst's search_path is the mart: unqualified names work too.
+        assert conn.execute("SELECT count(*) FROM teachers").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("table", sorted([*metadata.tables, "alembic_version"]))
+def test_the_analyst_is_refused_every_base_table(warehouse, table):
+    _refused(_as(warehouse, ANALYST), f"SELECT * FROM public.{table} LIMIT 1")
+
+
+def test_the_restricted_names_are_refused_to_the_analyst(warehouse):
+    analyst = _as(warehouse, ANALYST)
+    _refused(analyst, "SELECT name FROM public.restricted_teacher_names")
+    # Not on the analyst's search path either: the name does not even resolve.
+    with psycopg.connect(analyst, autocommit=True) as conn:
+        with pytest.raises(errors.UndefinedTable):
+            conn.execute("SELECT name FROM restricted_teacher_names")
+
+
+WRITES = (
+    "INSERT INTO mart.policy (setting, value, meaning, updated_at) VALUES ('x', 'y', 'z', now())",
+    "UPDATE mart.policy SET value = '99'",
+    "DELETE FROM mart.submissions",
+    "UPDATE mart.teachers SET tier = 'famous'",
+    "INSERT INTO public.counties (county_code, county_name, is_city) VALUES ('999999', 'x', false)",
+    "UPDATE public.roster_entries SET tier = 'famous'",
+    "DELETE FROM public.restricted_teacher_names",
+    "TRUNCATE public.training_records",
+    "CREATE TABLE public.scratch (a int)",
+    "CREATE TABLE mart.scratch (a int)",
+    "CREATE VIEW mart.my_view AS SELECT 1 AS one",
+    "DROP VIEW mart.policy",
+    "ALTER VIEW mart.teachers RENAME TO t",
+    "COMMENT ON VIEW mart.policy IS 'mine'",
+    "CREATE SCHEMA analyst_scratch",
+    "COPY public.counties FROM STDIN",
+)
+
+
+@pytest.mark.parametrize("statement", WRITES)
+def test_every_write_is_refused_to_the_analyst(warehouse, statement):
+    # A view over joins is refused before privileges are even checked ("not automatically updatable");
+    # mart.policy, over one table, is updatable in principle and refused for want of the privilege.
+    _refused(_as(warehouse, ANALYST), statement, errors.ObjectNotInPrerequisiteState)
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM warehouse_settings WHERE setting = 'x'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM counties WHERE county_code = '999999'").fetchone()[0] == 0
+
+
+def test_the_portal_reads_names_and_writes_nothing(warehouse):
+    portal = _as(warehouse, PORTAL)
+    with psycopg.connect(portal, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM public.restricted_teacher_names").fetchone()[0] > 0
+        assert conn.execute("SELECT count(*) FROM mart.monthly_report").fetchone()[0] > 0
+    _refused(portal, "DELETE FROM public.restricted_teacher_names")
+    _refused(portal, "UPDATE public.submissions SET status = 'rejected'")
+
+
+def test_the_loader_runs_a_report_and_changes_no_schema(warehouse):
+    from teachflow.reports.rotation import compute_rotation_report
+
+    loader = _as(warehouse, LOADER)
+    engine = make_engine(loader)
+    try:
+        result = compute_rotation_report(engine, "2026-10")
+    finally:
+        engine.dispose()
+    assert result.scopes > 0
+    _refused(loader, "DROP TABLE public.counties")
+    _refused(loader, "CREATE TABLE public.scratch (a int)")
+
+
+def test_roles_again_and_an_upgrade_keep_every_grant(warehouse):
+    """The command is repeatable, and recreating the mart's views (every upgrade) keeps them readable."""
+    assert main(["warehouse", "roles", "--url", warehouse]) == 0
+    upgrade(warehouse)
+    with psycopg.connect(_as(warehouse, ANALYST), autocommit=True) as conn:
+        for view in MART_VIEWS:
+            conn.execute(f"SELECT 1 FROM mart.{view.name} LIMIT 1")
+    _refused(_as(warehouse, ANALYST), "SELECT 1 FROM public.roster_entries")
+
+
+def test_the_command_refuses_sqlite(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    upgrade(url)
+    assert main(["warehouse", "roles", "--url", url]) == 2
+    assert "PostgreSQL" in capsys.readouterr().err
