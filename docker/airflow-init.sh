@@ -7,7 +7,9 @@
 #   1. make the shared folders writable for AIRFLOW_UID (only the ones Docker just created);
 #   2. airflow db migrate (Airflow's metadata database);
 #   3. write the simple auth manager's password file from .env (the admin user);
-#   4. teachflow warehouse upgrade (the warehouse's schema, through Alembic).
+#   4. teachflow warehouse upgrade (the warehouse's schema, through Alembic, and the analysts' mart);
+#   5. teachflow warehouse roles (teachflow_loader for the DAGs, teachflow_analyst, teachflow_portal;
+#      passwords from TEACHFLOW_LOADER_PASSWORD, _ANALYST_PASSWORD, _PORTAL_PASSWORD).
 #
 # Runs as root, like the official file's airflow-init, for step 1 only; Airflow and teachflow
 # commands go through the image's /entrypoint, which waits for the metadata database and finds the
@@ -70,6 +72,10 @@ chmod 0660 "${PASSWORDS_FILE}"
 # 4. The warehouse (TEACHFLOW_WAREHOUSE_URL points at the `warehouse` service).
 echo "== teachflow warehouse upgrade"
 /entrypoint python -m teachflow.cli warehouse upgrade
+
+# 5. The warehouse's roles and grants (the DAGs' connection logs in as teachflow_loader).
+echo "== teachflow warehouse roles"
+/entrypoint python -m teachflow.cli warehouse roles
 
 # Anything the root-run steps above left in the shared Airflow folders goes back to AIRFLOW_UID.
 find /opt/airflow/logs /opt/airflow/config -user 0 -exec chown "${AIRFLOW_UID}:0" {} +

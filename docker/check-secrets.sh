@@ -6,7 +6,8 @@ set -euo pipefail
 
 WELL_KNOWN=" airflow admin teachflow postgres password changeme secret test example 123456 "
 status=0
-for name in AIRFLOW_POSTGRES_PASSWORD WAREHOUSE_POSTGRES_PASSWORD _AIRFLOW_WWW_USER_PASSWORD; do
+for name in AIRFLOW_POSTGRES_PASSWORD WAREHOUSE_POSTGRES_PASSWORD _AIRFLOW_WWW_USER_PASSWORD \
+    TEACHFLOW_LOADER_PASSWORD TEACHFLOW_ANALYST_PASSWORD TEACHFLOW_PORTAL_PASSWORD; do
     value="${!name:-}"
     if [[ -z "${value}" ]]; then
         echo "airflow-init: set ${name} in .env" >&2

@@ -47,11 +47,18 @@ TEST_SECRETS = {
     "AIRFLOW_POSTGRES_PASSWORD": "test-airflow-db-pw",
     "WAREHOUSE_POSTGRES_PASSWORD": "test-warehouse-pw",
     "_AIRFLOW_WWW_USER_PASSWORD": "test-admin-password",
+    "TEACHFLOW_LOADER_PASSWORD": "test-loader-password",
+    "TEACHFLOW_ANALYST_PASSWORD": "test-analyst-password",
+    "TEACHFLOW_PORTAL_PASSWORD": "test-portal-password",
 }
 #: Settings read by the code that the containers deliberately do not set.
 NOT_FOR_CONTAINERS = {
     "TEACHFLOW_ID_SECRET_FILE",  # the stack passes the secret itself
     "TEACHFLOW_COUNTY_API_SERVER_TOKEN",  # the reference county API server's token (demo and tests)
+    # The roles' passwords: airflow-init alone sets them (the loader's also sits in the connection).
+    "TEACHFLOW_LOADER_PASSWORD",
+    "TEACHFLOW_ANALYST_PASSWORD",
+    "TEACHFLOW_PORTAL_PASSWORD",
 }
 
 SENSITIVE_KEY = re.compile(r"PASSWORD|SECRET|FERNET|_KEY$", re.IGNORECASE)
@@ -170,11 +177,12 @@ def test_resolved_settings_reach_the_tasks(validator, example_values, tmp_path):
     result = run_compose(validator, write_env_file(tmp_path / "test.env", example_values), "config")
     assert result.returncode == 0, result.stderr
     worker_env = yaml.safe_load(result.stdout)["services"]["airflow-worker"]["environment"]
+    # The tasks log in as the loader role; the command line (migrations, roles) as the owner.
     assert (
         worker_env["AIRFLOW_CONN_TEACHFLOW_WAREHOUSE"]
-        == "postgresql://teachflow:test-warehouse-pw@warehouse:5432/teachflow"
+        == "postgresql://teachflow_loader:test-loader-password@warehouse:5432/teachflow"
     )
-    assert worker_env["TEACHFLOW_WAREHOUSE_URL"] == worker_env["AIRFLOW_CONN_TEACHFLOW_WAREHOUSE"]
+    assert worker_env["TEACHFLOW_WAREHOUSE_URL"] == "postgresql://teachflow:test-warehouse-pw@warehouse:5432/teachflow"
     assert (
         worker_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
         == "postgresql+psycopg2://airflow:test-airflow-db-pw@postgres/airflow"
@@ -235,7 +243,9 @@ def test_the_warehouse_is_a_database_apart_from_airflows_metadata():
     metadata_host = urlsplit("//" + env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].rsplit("@", 1)[1]).hostname
     warehouse_host = urlsplit("//" + env["AIRFLOW_CONN_TEACHFLOW_WAREHOUSE"].rsplit("@", 1)[1]).hostname
     assert (metadata_host, warehouse_host) == ("postgres", "warehouse")
-    assert env["TEACHFLOW_WAREHOUSE_URL"] == env["AIRFLOW_CONN_TEACHFLOW_WAREHOUSE"]
+    # Same warehouse database for the tasks (as teachflow_loader) and the command line (as the owner).
+    assert env["TEACHFLOW_WAREHOUSE_URL"].rsplit("@", 1)[1] == env["AIRFLOW_CONN_TEACHFLOW_WAREHOUSE"].rsplit("@", 1)[1]
+    assert env["AIRFLOW_CONN_TEACHFLOW_WAREHOUSE"].startswith("postgresql://teachflow_loader:")
 
     def data_volume(service: dict) -> str:
         (mount,) = [m for m in service["volumes"] if m.endswith(":/var/lib/postgresql/data")]
@@ -370,6 +380,12 @@ def test_init_script_is_valid_bash_and_runs_every_step():
     steps = [line.strip() for line in INIT_SCRIPT.read_text(encoding="utf-8").splitlines()]
     assert "/entrypoint airflow db migrate" in steps
     assert "/entrypoint python -m teachflow.cli warehouse upgrade" in steps
+    assert "/entrypoint python -m teachflow.cli warehouse roles" in steps
+    assert steps.index("/entrypoint python -m teachflow.cli warehouse roles") > steps.index(
+        "/entrypoint python -m teachflow.cli warehouse upgrade"
+    )
     compose = load_compose()["services"]["airflow-init"]
     assert compose["command"] == ["/opt/teachflow/bin/airflow-init.sh"]
+    for role in ("LOADER", "ANALYST", "PORTAL"):
+        assert compose["environment"][f"TEACHFLOW_{role}_PASSWORD"].startswith(f"${{TEACHFLOW_{role}_PASSWORD:?")
     assert compose["environment"]["_AIRFLOW_WWW_USER_PASSWORD"].startswith("${_AIRFLOW_WWW_USER_PASSWORD:?")
