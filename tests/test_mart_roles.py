@@ -147,3 +147,41 @@ def test_the_command_refuses_sqlite(tmp_path, capsys):
     upgrade(url)
     assert main(["warehouse", "roles", "--url", url]) == 2
     assert "PostgreSQL" in capsys.readouterr().err
+
+
+def test_the_loader_ingests_every_dataset(pg_database, tmp_path):
+    """The DAGs' login: a roster, flows and training (PostgreSQL's COPY path) load as teachflow_loader."""
+    import dataclasses
+    from pathlib import Path
+
+    from teachflow.pipeline import ingest_landing
+    from teachflow.reference import load_reference
+    from teachflow.settings import load_settings
+    from tests.citykit import N1, NORTH, S1, make_id, write_reference
+
+    upgrade(pg_database)
+    owner = make_engine(pg_database)
+    load_reference(owner, write_reference(tmp_path / "reference"))
+    owner.dispose()
+    assert main(["warehouse", "roles", "--url", pg_database]) == 0
+    loader_url = _as(pg_database, LOADER)
+    settings = dataclasses.replace(load_settings(), warehouse_url=loader_url, landing_quiet_seconds=0)
+    files = {
+        "teachers": "id_number,name,school_code,tier,current_school_since\n"
+        + "".join(f"{make_id(i)},教师{i},{N1},骨干教师,2015-09-01\n" for i in range(1, 4)),
+        "teacher_flows": "id_number,name,flow_type,from_school_code,to_school_code,start_date,planned_end_date\n"
+        f"{make_id(1)},教师1,轮岗支教,{N1},{S1},2026-10-08,2027-07-15\n",
+        "training_records": "id_number,name,program_code,level,mode,start_date,end_date,hours\n"
+        + "".join(f"{make_id(i)},教师{i},P1,市级,网络研修,2026-10-01,2026-10-02,8\n" for i in range(1, 4)),
+    }
+    for dataset, content in files.items():
+        path = Path(settings.landing) / NORTH / "2026-10" / f"{dataset}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    engine = make_engine(loader_url)
+    try:
+        outcomes = ingest_landing(engine, settings)
+    finally:
+        engine.dispose()
+    assert [o.status for o in outcomes] == ["accepted"] * 3, [o.summary() for o in outcomes]
+    assert sum(o.rows_loaded for o in outcomes) == 7
