@@ -35,6 +35,23 @@ def test_every_warehouse_column_is_listed_with_its_comment():
             assert column.comment.replace("|", "\\|") in text
 
 
+def test_every_mart_view_has_its_grain_sources_columns_and_an_example():
+    from teachflow.warehouse.mart import MART_VIEWS
+
+    text = render_data_dictionary()
+    for view in MART_VIEWS:
+        section = text.split(f"### mart.{view.name}\n", 1)[1].split("\n### ", 1)[0]
+        assert f"Grain: {view.grain}." in section
+        for source in view.sources:
+            assert f"`{source}`" in section
+        for column, meaning in view.columns:
+            assert meaning, f"mart.{view.name}.{column} has no meaning"
+            escaped = meaning.replace("|", "\\|")
+            assert f"| `{column}` | {escaped} |" in section
+        assert f"```sql\n{view.example}\n```" in section
+        assert f"mart.{view.name}" in view.example
+
+
 def test_write_creates_the_file(tmp_path):
     path = write_data_dictionary(tmp_path / "dd.md")
     assert path.read_text(encoding="utf-8") == render_data_dictionary()

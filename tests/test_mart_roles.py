@@ -142,6 +142,22 @@ def test_roles_again_and_an_upgrade_keep_every_grant(warehouse):
     _refused(_as(warehouse, ANALYST), "SELECT 1 FROM public.roster_entries")
 
 
+def test_the_catalogue_comments_are_the_dictionarys_texts(warehouse):
+    """What an analyst's SQL client shows for a view or column is what docs/data-dictionary.md says."""
+    with psycopg.connect(_as(warehouse, ANALYST), autocommit=True) as conn:
+        for view in MART_VIEWS:
+            comment = conn.execute("SELECT obj_description(%s::regclass, 'pg_class')", (f"mart.{view.name}",))
+            assert comment.fetchone()[0] == f"{view.title}. Grain: {view.grain}."
+            columns = dict(
+                conn.execute(
+                    "SELECT a.attname, col_description(a.attrelid, a.attnum) FROM pg_attribute a "
+                    "WHERE a.attrelid = %s::regclass AND a.attnum > 0",
+                    (f"mart.{view.name}",),
+                ).fetchall()
+            )
+            assert columns == dict(view.columns), view.name
+
+
 def test_the_command_refuses_sqlite(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'w.db'}"
     upgrade(url)
