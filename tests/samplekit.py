@@ -27,9 +27,7 @@ from teachflow.scoring.model import load_model
 from teachflow.scoring.run import score_and_store
 from teachflow.warehouse import schema
 
-PARAMS = SampleParams(
-    counties=3, schools=48, communities=8, teachers=1800, months=4, file_format="csv", mistakes=0.0
-)
+PARAMS = SampleParams(counties=3, schools=48, communities=8, teachers=1800, months=4, file_format="csv", mistakes=0.0)
 MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")
 SECRET = b"test-secret-not-for-production"
 NOW = dt.datetime(2026, 11, 6, 1, 0, tzinfo=dt.UTC)
@@ -54,7 +52,9 @@ def load_sample(engine: Engine, sample: Path) -> str:
     files = sorted((sample / "landing").glob("*/*/*.csv"))
     county_dirs = sorted({p.parts[-3] for p in files if p.stem != "assessment_ratings"})
     missing_county = county_dirs[-1]
-    files = [p for p in files if not (p.parts[-3] == missing_county and p.parts[-2] == MONTHS[-1] and p.stem == "teachers")]
+    files = [
+        p for p in files if not (p.parts[-3] == missing_county and p.parts[-2] == MONTHS[-1] and p.stem == "teachers")
+    ]
     ledger, roster, names, flows, training, ratings = [], [], {}, {}, {}, []
     for number, path in enumerate(files, start=1):
         county, period, dataset = path.parts[-3], path.parts[-2], path.stem

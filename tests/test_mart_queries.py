@@ -356,3 +356,10 @@ def test_the_official_model_is_a_setting(sample_city, monkeypatch):
     finally:
         with engine.begin() as conn:
             write_settings(conn, {"official_scoring_model": model.name})
+
+
+def test_the_default_official_model_is_the_bundled_models_name():
+    from teachflow.settings import BUNDLED_SCORING_MODEL_NAME, load_settings
+
+    assert load_model().name == BUNDLED_SCORING_MODEL_NAME
+    assert load_settings().official_scoring_model == BUNDLED_SCORING_MODEL_NAME

@@ -51,9 +51,8 @@ def warehouse(pg_server, tmp_path_factory):
 
 
 def _refused(url: str, statement: str, *also: type[Exception]) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        with pytest.raises((errors.InsufficientPrivilege, *also)):
-            conn.execute(statement)
+    with psycopg.connect(url, autocommit=True) as conn, pytest.raises((errors.InsufficientPrivilege, *also)):
+        conn.execute(statement)
 
 
 def test_the_analyst_reads_every_mart_view(warehouse):
@@ -74,9 +73,8 @@ def test_the_restricted_names_are_refused_to_the_analyst(warehouse):
     analyst = _as(warehouse, ANALYST)
     _refused(analyst, "SELECT name FROM public.restricted_teacher_names")
     # Not on the analyst's search path either: the name does not even resolve.
-    with psycopg.connect(analyst, autocommit=True) as conn:
-        with pytest.raises(errors.UndefinedTable):
-            conn.execute("SELECT name FROM restricted_teacher_names")
+    with psycopg.connect(analyst, autocommit=True) as conn, pytest.raises(errors.UndefinedTable):
+        conn.execute("SELECT name FROM restricted_teacher_names")
 
 
 WRITES = (

@@ -139,7 +139,7 @@ def _mart_view_section(view: MartView) -> list[str]:
         "",
     ]
     lines += _table(("Column", "Meaning"), ((f"`{c}`", meaning) for c, meaning in view.columns))
-    return lines + ["Example:", "", "```sql", view.example, "```", ""]
+    return [*lines, "Example:", "", "```sql", view.example, "```", ""]
 
 
 def _warehouse_section(table: Table) -> list[str]:

@@ -75,8 +75,7 @@ def _roles(args: argparse.Namespace) -> int:
     try:
         if engine.dialect.name != "postgresql":
             raise CommandError(
-                f"{_safe(url)} is SQLite: database roles exist only on PostgreSQL "
-                "(数据库角色仅适用于 PostgreSQL 仓库)"
+                f"{_safe(url)} is SQLite: database roles exist only on PostgreSQL (数据库角色仅适用于 PostgreSQL 仓库)"
             )
         problem = schema_problem(engine)
         if problem:

@@ -42,8 +42,8 @@ from sqlalchemy import (
 from teachflow.reports.months import report_month
 from teachflow.reports.rotation_sql import RotationPolicy, figures_select, overdue_select
 from teachflow.reports.teacher_months import refresh_teacher_months
-from teachflow.warehouse.mart_build import policy_values, write_settings
 from teachflow.vocabularies import ROTATION_FLOW_TYPES
+from teachflow.warehouse.mart_build import policy_values, write_settings
 from teachflow.warehouse.schema import report_rotation_monthly, report_rotation_overdue, schools, teacher_flows
 
 KEY_COLUMNS = ("period", "scope", "scope_code")

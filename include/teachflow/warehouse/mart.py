@@ -167,7 +167,8 @@ def _training_progress(d: Dialect) -> str:
 def _training_records(d: Dialect) -> str:
     return (
         "SELECT r.teacher_key, r.county_code, c.county_name, r.program_code, r.program_name, "
-        f"r.level, {label('r.level', TRAINING_LEVEL)} AS level_zh, r.mode, {label('r.mode', TRAINING_MODE)} AS mode_zh, "
+        f"r.level, {label('r.level', TRAINING_LEVEL)} AS level_zh, "
+        f"r.mode, {label('r.mode', TRAINING_MODE)} AS mode_zh, "
         f"r.start_date, r.end_date, {d.period_of('r.end_date')} AS end_period, "
         f"{school_year_of_period(d.period_of('r.end_date'))} AS school_year, r.hours, r.organizer "
         "FROM training_records r LEFT JOIN counties c ON c.county_code = r.county_code"
@@ -550,7 +551,10 @@ MART_VIEWS: tuple[MartView, ...] = (
     ),
     MartView(
         name="training_by_teacher_month",
-        title="Training per roster teacher and report month: hours and records ending in the month, and the year so far",
+        title=(
+            "Training per roster teacher and report month: hours and records ending in the month, "
+            "and the school year so far"
+        ),
         grain="one row per report month and teacher of the latest rosters",
         sources=("summary_teacher_months", "schools", "community_schools"),
         columns=(

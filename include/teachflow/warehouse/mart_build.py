@@ -19,11 +19,17 @@ from teachflow.warehouse.schema import warehouse_settings
 
 #: (setting, meaning) of every row of ``warehouse_settings``.
 SETTING_MEANINGS: dict[str, str] = {
-    "eligibility_years": "Full years at one school by 1 September to be eligible for rotation (TEACHFLOW_ELIGIBILITY_YEARS)",
+    "eligibility_years": (
+        "Full years at one school by 1 September to be eligible for rotation (TEACHFLOW_ELIGIBILITY_YEARS)"
+    ),
     "rotation_target": "Share of eligible teachers to rotate in a school year (TEACHFLOW_ROTATION_TARGET)",
     "backbone_target": "Share of backbone teachers among those rotated (TEACHFLOW_BACKBONE_TARGET)",
-    "training_hours_per_year": "Training hours (学时) a teacher needs per school year (TEACHFLOW_TRAINING_HOURS_PER_YEAR)",
-    "official_scoring_model": "Joint-assessment model the mart shows: a name, or name@version (TEACHFLOW_OFFICIAL_SCORING_MODEL)",
+    "training_hours_per_year": (
+        "Training hours (学时) a teacher needs per school year (TEACHFLOW_TRAINING_HOURS_PER_YEAR)"
+    ),
+    "official_scoring_model": (
+        "Joint-assessment model the mart shows: a name, or name@version (TEACHFLOW_OFFICIAL_SCORING_MODEL)"
+    ),
 }
 
 

@@ -98,11 +98,15 @@ def grant_database(conn: Connection) -> None:
     conn.execute(
         text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {LOADER}")
     )
-    conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {LOADER}"))
+    conn.execute(
+        text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {LOADER}")
+    )
     conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {PORTAL}"))
 
     conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {ANALYST}"))
-    conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {MART_SCHEMA} GRANT SELECT ON TABLES TO {ANALYST}, {PORTAL}"))
+    conn.execute(
+        text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {MART_SCHEMA} GRANT SELECT ON TABLES TO {ANALYST}, {PORTAL}")
+    )
     grant_mart(conn)
     conn.execute(text(f'ALTER ROLE {ANALYST} IN DATABASE "{database}" SET search_path = {MART_SCHEMA}'))
 

@@ -492,8 +492,12 @@ summary_teacher_months = Table(
     Column("eligible", Boolean, nullable=False, comment="At the school for the eligibility years by sy_start"),
     Column("month_training_hours", Numeric(9, 2), nullable=False, comment="Training hours ending in M"),
     Column("month_training_records", Integer, nullable=False, comment="Training records ending in M (人次)"),
-    Column("sy_training_hours", Numeric(9, 2), nullable=False, comment="Training hours ending from sy_start to M's end"),
-    Column("required_hours", Numeric(9, 2), nullable=False, comment="Hours needed by M's end: 72 x months elapsed / 12"),
+    Column(
+        "sy_training_hours", Numeric(9, 2), nullable=False, comment="Training hours ending from sy_start to M's end"
+    ),
+    Column(
+        "required_hours", Numeric(9, 2), nullable=False, comment="Hours needed by M's end: 72 x months elapsed / 12"
+    ),
     Column("on_track", Boolean, nullable=False, comment="sy_training_hours >= required_hours"),
     Column("computed_at", DateTime(timezone=True), nullable=False, comment="When M's rows were computed (UTC)"),
     Index("ix_summary_teacher_months_school", "period", "school_code"),
