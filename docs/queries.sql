@@ -70,14 +70,16 @@ WHERE period = (SELECT max(period) FROM mart.monthly_report)
 GROUP BY from_county_code, from_county_name
 ORDER BY overdue_flows DESC, county_code;
 
--- name: training_hours_by_county_and_month
--- 问题：各区县每月完成的培训学时与人次（本学年）
--- Question: how many training hours and person-times did each county's teachers complete each month this school year?
-SELECT period, county_code, sum(training_hours) AS training_hours, sum(training_records) AS person_times
+-- name: training_hours_by_county_this_month
+-- 问题：最新月份各区县教师完成的培训学时、人次，以及有培训记录的教师人数
+-- Question: how many training hours and person-times did each county's teachers complete in the latest month,
+-- and how many of its teachers trained at all?
+SELECT period, county_code, sum(training_hours) AS training_hours, sum(training_records) AS person_times,
+       sum(CASE WHEN training_records > 0 THEN 1 ELSE 0 END) AS teachers_who_trained
 FROM mart.training_by_teacher_month
-WHERE school_year = (SELECT max(school_year) FROM mart.monthly_report)
+WHERE period = (SELECT max(period) FROM mart.monthly_report)
 GROUP BY period, county_code
-ORDER BY period, county_code;
+ORDER BY county_code;
 
 -- name: active_rotations_by_type
 -- 问题：最新月末全市在岗交流的教师，按交流类型分
