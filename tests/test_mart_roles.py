@@ -168,7 +168,7 @@ def test_the_loader_ingests_every_dataset(pg_database, tmp_path):
     import dataclasses
     from pathlib import Path
 
-    from teachflow.pipeline import ingest_landing
+    from teachflow.ingestion.pipeline import ingest_landing
     from teachflow.reference import load_reference
     from teachflow.settings import load_settings
     from tests.citykit import N1, NORTH, S1, make_id, write_reference
