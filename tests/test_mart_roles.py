@@ -199,3 +199,37 @@ def test_the_loader_ingests_every_dataset(pg_database, tmp_path):
         engine.dispose()
     assert [o.status for o in outcomes] == ["accepted"] * 3, [o.summary() for o in outcomes]
     assert sum(o.rows_loaded for o in outcomes) == 7
+
+
+def test_two_runs_writing_the_policy_at_once_both_succeed(pg_database):
+    """A parallel backfill: two report runs upsert the same warehouse_settings rows; the second waits."""
+    import threading
+
+    from sqlalchemy import text
+
+    from teachflow.warehouse.mart_build import write_settings
+
+    upgrade(pg_database)
+    engine = make_engine(pg_database)
+    failures: list[BaseException] = []
+
+    def second_run() -> None:
+        try:
+            with engine.begin() as conn:
+                write_settings(conn, {"rotation_target": 0.2})
+        except BaseException as err:  # reported below, in the test's thread
+            failures.append(err)
+
+    try:
+        with engine.begin() as conn:
+            write_settings(conn, {"rotation_target": 0.15})
+            other = threading.Thread(target=second_run)
+            other.start()
+            other.join(timeout=1)  # it waits on this transaction's rows
+        other.join()
+        assert failures == []
+        with engine.connect() as conn:
+            value = conn.execute(text("SELECT value FROM warehouse_settings WHERE setting = 'rotation_target'"))
+            assert value.scalar_one() == "0.2"
+    finally:
+        engine.dispose()

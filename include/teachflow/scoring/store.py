@@ -130,19 +130,19 @@ def register_model(conn: Connection, model, *, official_model: str) -> None:
     Scores are stored under the model file's SHA-256 only; the analysts' mart names the model it
     shows and picks the official one by name (setting ``TEACHFLOW_OFFICIAL_SCORING_MODEL``).
     """
-    from teachflow.settings import load_settings
-    from teachflow.warehouse.mart_build import write_settings
+    from teachflow.warehouse.mart_build import upsert_for, write_settings
 
-    known = conn.execute(select(scoring_models.c.model_hash).where(scoring_models.c.model_hash == model.sha256)).first()
-    if known is None:
-        conn.execute(
-            insert(scoring_models).values(
-                model_hash=model.sha256,
-                model_name=model.name,
-                model_version=str(model.version),
-                registered_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-            )
+    upsert = upsert_for(conn)
+    conn.execute(
+        upsert(scoring_models)
+        .values(
+            model_hash=model.sha256,
+            model_name=model.name,
+            model_version=str(model.version),
+            registered_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         )
+        .on_conflict_do_nothing(index_elements=["model_hash"])
+    )
     write_settings(conn, {"official_scoring_model": official_model})
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, delete, insert, text
+from sqlalchemy import Connection, text
 
 from teachflow.warehouse.mart import MART_VIEWS
 from teachflow.warehouse.mart_sql import MART_SCHEMA, Dialect
@@ -75,19 +75,34 @@ def create_mart(conn: Connection) -> None:
 
 
 def write_settings(conn: Connection, values: dict[str, object], *, now: dt.datetime | None = None) -> None:
-    """Replace the given rows of ``warehouse_settings`` (caller's transaction)."""
+    """Upsert the given rows of ``warehouse_settings`` (caller's transaction).
+
+    An upsert, not delete-and-insert: two report runs at once (a parallel backfill) both write the
+    policy rows, and the second must wait for the first, not fail on its freshly inserted keys.
+    """
     unknown = set(values) - set(SETTING_MEANINGS)
     if unknown:
         raise ValueError(f"not a warehouse setting: {sorted(unknown)}")
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    conn.execute(delete(warehouse_settings).where(warehouse_settings.c.setting.in_(list(values))))
+    rows = [
+        {"setting": k, "value": _text(v), "meaning": SETTING_MEANINGS[k], "updated_at": now} for k, v in values.items()
+    ]
+    statement = upsert_for(conn)(warehouse_settings).values(rows)
     conn.execute(
-        insert(warehouse_settings),
-        [
-            {"setting": k, "value": _text(v), "meaning": SETTING_MEANINGS[k], "updated_at": now}
-            for k, v in values.items()
-        ],
+        statement.on_conflict_do_update(
+            index_elements=["setting"],
+            set_={c: statement.excluded[c] for c in ("value", "meaning", "updated_at")},
+        )
     )
+
+
+def upsert_for(conn: Connection):
+    """The dialect's INSERT with ON CONFLICT (PostgreSQL and SQLite both have one)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert
 
 
 def _text(value: object) -> str:
