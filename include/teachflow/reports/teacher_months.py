@@ -10,7 +10,9 @@ writes them for its month, in its own transaction, with the same definitions (re
   counties' latest rosters is kept once, at the newer roster (ties: the greater county code);
 - eligible: ``current_school_since <= sy_start - eligibility_years``;
 - hours: every training record of the teacher (any county) ending in M, and from sy_start to M's end;
-- on track: school-year hours >= ``training_hours_per_year × months_elapsed / 12`` (September = 1).
+- on track: school-year hours >= ``training_hours_per_year × months_elapsed / 12`` (September = 1);
+- the school's county and community are kept as they were when M was computed, like the report's
+  scope rows (and so the mart groups by them without a join).
 
 A recomputation replaces the month's rows, so the table always matches the report's figures.
 """
@@ -28,8 +30,8 @@ from teachflow.warehouse.schema import summary_teacher_months
 _INSERT = text(
     """
 INSERT INTO summary_teacher_months (
-    period, teacher_key, roster_period, county_code, school_code, gender, birth_year, subject, title, tier,
-    current_school_since, eligible, month_training_hours, month_training_records, sy_training_hours,
+    period, teacher_key, roster_period, county_code, school_code, community_code, gender, birth_year, subject,
+    title, tier, current_school_since, eligible, month_training_hours, month_training_records, sy_training_hours,
     required_hours, on_track, computed_at)
 WITH latest AS (
     SELECT county_code, max(period) AS period FROM roster_entries WHERE period <= :period GROUP BY county_code
@@ -44,11 +46,12 @@ WITH latest AS (
            sum(CASE WHEN end_date >= :month_start THEN 1 ELSE 0 END) AS month_records
     FROM training_records WHERE end_date BETWEEN :sy_start AND :month_end GROUP BY teacher_key
 )
-SELECT :period, r.teacher_key, r.period, r.county_code, r.school_code, r.gender, r.birth_year, r.subject,
-       r.title, r.tier, r.current_school_since, r.current_school_since <= :eligible_since,
+SELECT :period, r.teacher_key, r.period, r.county_code, r.school_code, cs.community_code, r.gender,
+       r.birth_year, r.subject, r.title, r.tier, r.current_school_since, r.current_school_since <= :eligible_since,
        round(coalesce(t.month_hours, 0), 2), coalesce(t.month_records, 0), round(coalesce(t.sy_hours, 0), 2),
        :required, coalesce(t.sy_hours, 0) >= :threshold, :computed_at
 FROM ranked r LEFT JOIN trained t ON t.teacher_key = r.teacher_key
+LEFT JOIN community_schools cs ON cs.school_code = r.school_code
 WHERE r.position = 1
 """
 ).bindparams(

@@ -124,43 +124,41 @@ def _teachers(d: Dialect) -> str:
     return (
         f"SELECT t.period, {school_year_of_period('t.period')} AS school_year, t.teacher_key, t.roster_period, "
         "t.roster_period <> t.period AS roster_carried_forward, "
-        "s.county_code, c.county_name, t.school_code, s.school_name, s.location, "
-        "cs.community_code, cm.community_name, cs.role AS community_role, "
+        "t.county_code, c.county_name, t.school_code, s.school_name, s.location, "
+        "t.community_code, cm.community_name, cs.role AS community_role, "
         "t.gender, t.birth_year, t.subject, "
         f"t.title, {label('t.title', TITLE)} AS title_zh, t.tier, {label('t.tier', TIER)} AS tier_zh, "
         f"{in_list('t.tier', BACKBONE_TIERS)} AS is_backbone, "
         "t.current_school_since, t.eligible AS eligible_for_rotation "
         "FROM summary_teacher_months t "
         "JOIN schools s ON s.school_code = t.school_code "
-        "JOIN counties c ON c.county_code = s.county_code "
-        "LEFT JOIN community_schools cs ON cs.school_code = t.school_code "
-        "LEFT JOIN communities cm ON cm.community_code = cs.community_code"
+        "JOIN counties c ON c.county_code = t.county_code "
+        "LEFT JOIN community_schools cs ON cs.school_code = t.school_code AND cs.community_code = t.community_code "
+        "LEFT JOIN communities cm ON cm.community_code = t.community_code"
     )
 
 
 def _training_by_teacher_month(d: Dialect) -> str:
     return (
         f"SELECT t.period, {school_year_of_period('t.period')} AS school_year, t.teacher_key, "
-        "s.county_code, t.school_code, cs.community_code, "
+        "t.county_code, t.school_code, t.community_code, "
         "t.month_training_hours AS training_hours, t.month_training_records AS training_records, "
         "t.sy_training_hours AS school_year_hours_to_date "
-        "FROM summary_teacher_months t JOIN schools s ON s.school_code = t.school_code "
-        "LEFT JOIN community_schools cs ON cs.school_code = t.school_code"
+        "FROM summary_teacher_months t"
     )
 
 
 def _training_progress(d: Dialect) -> str:
     return (
         f"SELECT t.period, {school_year_of_period('t.period')} AS school_year, t.teacher_key, "
-        "s.county_code, c.county_name, t.school_code, s.school_name, cs.community_code, cm.community_name, "
+        "t.county_code, c.county_name, t.school_code, s.school_name, t.community_code, cm.community_name, "
         "t.sy_training_hours AS hours_to_date, t.required_hours AS hours_required, "
         "CASE WHEN t.required_hours > t.sy_training_hours THEN t.required_hours - t.sy_training_hours "
         "ELSE 0 END AS hours_short, t.on_track "
         "FROM summary_teacher_months t "
         "JOIN schools s ON s.school_code = t.school_code "
-        "JOIN counties c ON c.county_code = s.county_code "
-        "LEFT JOIN community_schools cs ON cs.school_code = t.school_code "
-        "LEFT JOIN communities cm ON cm.community_code = cs.community_code"
+        "JOIN counties c ON c.county_code = t.county_code "
+        "LEFT JOIN communities cm ON cm.community_code = t.community_code"
     )
 
 
@@ -377,7 +375,7 @@ MART_VIEWS: tuple[MartView, ...] = (
             ("school_code", "School on the roster"),
             ("school_name", "School name"),
             ("location", "urban, town or rural"),
-            ("community_code", "The school's education community, blank if none"),
+            ("community_code", "The school's education community when the month was computed, blank if none"),
             ("community_name", "Community name"),
             ("community_role", "lead or member"),
             ("gender", "M or F"),
@@ -556,14 +554,14 @@ MART_VIEWS: tuple[MartView, ...] = (
             "and the school year so far"
         ),
         grain="one row per report month and teacher of the latest rosters",
-        sources=("summary_teacher_months", "schools", "community_schools"),
+        sources=("summary_teacher_months",),
         columns=(
             _PERIOD,
             _SY,
             _TEACHER,
             ("county_code", "County of the teacher's school"),
             ("school_code", "School on the roster"),
-            ("community_code", "The school's community, blank if none"),
+            ("community_code", "The school's community when the month was computed, blank if none"),
             ("training_hours", "Hours (学时) of training records ending in M"),
             ("training_records", "Training records ending in M (人次)"),
             ("school_year_hours_to_date", "Hours of records ending from 1 September to M's end"),
@@ -581,7 +579,7 @@ MART_VIEWS: tuple[MartView, ...] = (
             "72 x months elapsed / 12 (September = 1)"
         ),
         grain="one row per report month and teacher of the latest rosters",
-        sources=("summary_teacher_months", "schools", "counties", "community_schools", "communities"),
+        sources=("summary_teacher_months", "schools", "counties", "communities"),
         columns=(
             _PERIOD,
             _SY,
@@ -590,7 +588,7 @@ MART_VIEWS: tuple[MartView, ...] = (
             ("county_name", "County name"),
             ("school_code", "School on the roster"),
             ("school_name", "School name"),
-            ("community_code", "The school's community, blank if none"),
+            ("community_code", "The school's community when the month was computed, blank if none"),
             ("community_name", "Community name"),
             ("hours_to_date", "Hours of records ending from 1 September to M's end"),
             ("hours_required", "Hours needed by M's end: training_hours_per_year x months elapsed / 12"),

@@ -483,6 +483,7 @@ summary_teacher_months = Table(
     Column("roster_period", PERIOD, nullable=False, comment="Month of the roster standing for M (latest <= M)"),
     Column("county_code", COUNTY_CODE, nullable=False, comment="County whose roster lists the teacher"),
     Column("school_code", SCHOOL_CODE, nullable=False, comment="School on that roster"),
+    Column("community_code", String(16), comment="The school's community when M was computed (blank: none)"),
     Column("gender", String(1), comment="M or F"),
     Column("birth_year", Integer, comment="Year of birth"),
     Column("subject", String(64), comment="Subject taught"),
@@ -501,6 +502,7 @@ summary_teacher_months = Table(
     Column("on_track", Boolean, nullable=False, comment="sy_training_hours >= required_hours"),
     Column("computed_at", DateTime(timezone=True), nullable=False, comment="When M's rows were computed (UTC)"),
     Index("ix_summary_teacher_months_school", "period", "school_code"),
+    Index("ix_summary_teacher_months_community", "period", "community_code"),
     comment=(
         "One row per report month and teacher of the latest rosters: the per-teacher facts behind the "
         "monthly report, written by the same run (the mart's teachers and training views read it)"

@@ -51,6 +51,7 @@ def upgrade() -> None:
     sa.Column('roster_period', sa.String(length=7), nullable=False, comment='Month of the roster standing for M (latest <= M)'),
     sa.Column('county_code', sa.String(length=6), nullable=False, comment='County whose roster lists the teacher'),
     sa.Column('school_code', sa.String(length=10), nullable=False, comment='School on that roster'),
+    sa.Column('community_code', sa.String(length=16), nullable=True, comment="The school's community when M was computed (blank: none)"),
     sa.Column('gender', sa.String(length=1), nullable=True, comment='M or F'),
     sa.Column('birth_year', sa.Integer(), nullable=True, comment='Year of birth'),
     sa.Column('subject', sa.String(length=64), nullable=True, comment='Subject taught'),
@@ -68,6 +69,7 @@ def upgrade() -> None:
     comment="One row per report month and teacher of the latest rosters: the per-teacher facts behind the monthly report, written by the same run (the mart's teachers and training views read it)"
     )
     op.create_index('ix_summary_teacher_months_school', 'summary_teacher_months', ['period', 'school_code'], unique=False)
+    op.create_index('ix_summary_teacher_months_community', 'summary_teacher_months', ['period', 'community_code'], unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('CREATE SCHEMA IF NOT EXISTS mart')
 
@@ -82,6 +84,7 @@ def downgrade() -> None:
         ).scalars().all()
         for name in names:
             op.execute(f'DROP VIEW IF EXISTS {name}')
+    op.drop_index('ix_summary_teacher_months_community', table_name='summary_teacher_months')
     op.drop_index('ix_summary_teacher_months_school', table_name='summary_teacher_months')
     op.drop_table('summary_teacher_months')
     op.drop_table('scoring_models')
