@@ -365,3 +365,34 @@ def test_the_default_official_model_is_the_bundled_models_name():
 
     assert load_model().name == BUNDLED_SCORING_MODEL_NAME
     assert load_settings().official_scoring_model == BUNDLED_SCORING_MODEL_NAME
+
+
+def test_the_changes_from_last_month_are_the_report_rows_subtracted(sample_city):
+    """mart.monthly_report_changes: M minus M-1 per scope; blank for the _sy figures in September."""
+    from teachflow.warehouse.mart import CHANGE_FIGURES
+
+    engine, _ = sample_city
+    view = Dialect(engine.dialect.name).view("monthly_report_changes")
+    with engine.connect() as conn:
+        shown = {
+            (r.period, r.scope, r.scope_code): r._mapping for r in conn.execute(text(f"SELECT * FROM {view}")).all()
+        }
+        report = {
+            (r["period"], r["scope"], r["scope_code"]): r
+            for s in ("city", "county")
+            for m in MONTHS
+            for r in _report(conn, s, m)
+        }
+    checked = 0
+    for (period, scope, code), row in report.items():
+        before = report.get((MONTHS[MONTHS.index(period) - 1], scope, code)) if period != MONTHS[0] else None
+        for figure, restarts in CHANGE_FIGURES.items():
+            got = _plain(shown[(period, scope, code)][f"{figure}_change"])
+            if before is None or (restarts and period.endswith("-09")):
+                assert got is None, (period, code, figure)
+            elif row[figure] is None or before[figure] is None:
+                assert got is None
+            else:
+                assert got == _plain(row[figure] - before[figure]), (period, code, figure)
+                checked += 1
+    assert checked > 100

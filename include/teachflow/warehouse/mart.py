@@ -245,6 +245,44 @@ def _monthly_report(d: Dialect) -> str:
     )
 
 
+#: Figures of the report whose month-on-month change ``monthly_report_changes`` shows, and whether
+#: each restarts on 1 September (the ``_sy`` figures and the ratios built on them: no change shown
+#: for September, reports.md).
+CHANGE_FIGURES: dict[str, bool] = {
+    "active_out": False,
+    "active_in": False,
+    "started_out": False,
+    "ended_out": False,
+    "overdue_out": False,
+    "transfers_in": False,
+    "transfers_out": False,
+    "eligible_teachers": False,
+    "rotated_sy": True,
+    "backbone_rotated_sy": True,
+    "rotation_rate": True,
+    "backbone_share": True,
+    "training_hours_month": False,
+    "training_person_times_month": False,
+    "teachers_on_track": False,
+    "roster_teachers": False,
+    "training_on_track_share": False,
+}
+
+
+def _monthly_report_changes(d: Dialect) -> str:
+    september = "substr(r.period, 6, 2) = '09'"
+    changes = ", ".join(
+        (f"CASE WHEN {september} THEN NULL ELSE r.{f} - p.{f} END" if restarts else f"r.{f} - p.{f}")
+        + f" AS {f}_change"
+        for f, restarts in CHANGE_FIGURES.items()
+    )
+    return (
+        f"SELECT r.period, p.period AS previous_period, r.scope, r.scope_code, r.scope_name, {changes} "
+        "FROM report_rotation_monthly r LEFT JOIN report_rotation_monthly p "
+        f"ON p.scope = r.scope AND p.scope_code = r.scope_code AND p.period = {d.previous_period('r.period')}"
+    )
+
+
 def _rotation_by_school_year(d: Dialect) -> str:
     report = d.view("monthly_report")
     return (
@@ -492,6 +530,35 @@ MART_VIEWS: tuple[MartView, ...] = (
         example=(
             "SELECT scope_name, rotation_rate, rotation_rank, rotation_needed FROM mart.monthly_report "
             "WHERE period = '2026-10' AND scope = 'county' ORDER BY rotation_rank;"
+        ),
+    ),
+    MartView(
+        name="monthly_report_changes",
+        title=(
+            "Change from last month of each figure of the monthly report (M minus the month before; blank "
+            "where the month before has no report, and in September for the school-year figures, which restart)"
+        ),
+        grain="one row per report month and scope",
+        sources=("report_rotation_monthly",),
+        columns=(
+            _PERIOD,
+            ("previous_period", "The month before, when it has a report"),
+            ("scope", "city, county or community"),
+            ("scope_code", "Its code"),
+            ("scope_name", "Its name"),
+            *(
+                (
+                    f"{figure}_change",
+                    f"{figure} of M minus that of the month before"
+                    + (" (blank in September: restarts with the school year)" if restarts else ""),
+                )
+                for figure, restarts in CHANGE_FIGURES.items()
+            ),
+        ),
+        select=_monthly_report_changes,
+        example=(
+            "SELECT scope_name, active_out_change, rotated_sy_change FROM mart.monthly_report_changes "
+            "WHERE period = '2026-10' AND scope = 'county' ORDER BY active_out_change DESC;"
         ),
     ),
     MartView(

@@ -43,6 +43,12 @@ class Dialect:
             return f"CAST(to_date({period} || '-01', 'YYYY-MM-DD') + INTERVAL '1 month' - INTERVAL '1 day' AS DATE)"
         return f"date({period} || '-01', '+1 month', '-1 day')"
 
+    def previous_period(self, period: str) -> str:
+        """``YYYY-MM`` of the month before a ``YYYY-MM`` column."""
+        if self.is_postgresql:
+            return f"to_char(to_date({period} || '-01', 'YYYY-MM-DD') - INTERVAL '1 month', 'YYYY-MM')"
+        return f"strftime('%Y-%m', date({period} || '-01', '-1 month'))"
+
     def today(self) -> str:
         """Today's date in Asia/Shanghai (the bureau's calendar day), whatever the server's zone."""
         if self.is_postgresql:
