@@ -140,3 +140,12 @@ FROM mart.assessment_communities
 WHERE review_flag
   AND school_year = (SELECT max(school_year) FROM mart.assessment_communities WHERE NOT provisional)
 ORDER BY community_code;
+
+-- name: largest_drops_in_active_rotations
+-- 问题：与上月相比，哪些区县在外交流的教师减少最多
+-- Question: which counties have the largest drop in rotations under way since last month?
+SELECT scope_code AS county_code, scope_name AS county_name, previous_period, active_out_change
+FROM mart.monthly_report_changes
+WHERE scope = 'county' AND period = (SELECT max(period) FROM mart.monthly_report)
+ORDER BY active_out_change, county_code
+LIMIT 5;

@@ -242,6 +242,15 @@ def expect_flagged(conn, _missing):
     return _rows(rows)
 
 
+def expect_drops(conn, _missing):
+    before = {r["scope_code"]: r["active_out"] for r in _report(conn, "county", MONTHS[-2])}
+    rows = [
+        (r["scope_code"], r["scope_name"], MONTHS[-2], r["active_out"] - before[r["scope_code"]])
+        for r in _report(conn, "county")
+    ]
+    return sorted(rows, key=lambda r: (r[3], r[0]))[:5]
+
+
 EXPECTED: dict[str, Callable] = {
     "rotated_out_by_county_this_school_year": expect_rotated_out,
     "teachers_behind_training_track_by_county": expect_behind,
@@ -256,6 +265,7 @@ EXPECTED: dict[str, Callable] = {
     "counties_with_roster_carried_forward": expect_carried_forward,
     "eligible_teachers_by_title": expect_eligible_by_title,
     "communities_flagged_for_review": expect_flagged,
+    "largest_drops_in_active_rotations": expect_drops,
 }
 
 
