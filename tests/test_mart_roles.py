@@ -233,3 +233,36 @@ def test_two_runs_writing_the_policy_at_once_both_succeed(pg_database):
             assert value.scalar_one() == "0.2"
     finally:
         engine.dispose()
+
+
+def test_a_password_travels_as_a_scram_verifier(pg_server):
+    """PostgreSQL stores the verifier as given (the clear text is never sent), for a throwaway role."""
+    from teachflow.warehouse.roles import scram_verifier
+
+    verifier = scram_verifier("pencil", salt=b"0123456789abcdef")
+    assert verifier == scram_verifier("pencil", salt=b"0123456789abcdef")
+    assert verifier.startswith("SCRAM-SHA-256$4096:") and "pencil" not in verifier
+    role = f"teachflow_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{verifier}'")
+        try:
+            stored = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (role,)).fetchone()[0]
+        finally:
+            conn.execute(f"DROP ROLE {role}")
+    assert stored == verifier
+
+
+def test_the_scram_verifier_matches_rfc_7677():
+    """The server signature of RFC 7677's example exchange, from the verifier's ServerKey."""
+    import base64
+    import hashlib
+    import hmac
+
+    from teachflow.warehouse.roles import scram_verifier
+
+    verifier = scram_verifier("pencil", salt=base64.b64decode("W22ZaJ0SNY7soEsUEjb6gQ=="))
+    server_key = base64.b64decode(verifier.split("$")[2].split(":")[1])
+    nonce = "rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"
+    auth_message = f"n=user,r=rOprNGfwEbeRWgbNEkqO,r={nonce},s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r={nonce}"
+    signature = hmac.new(server_key, auth_message.encode(), hashlib.sha256).digest()
+    assert base64.b64encode(signature).decode() == "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="

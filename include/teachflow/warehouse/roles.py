@@ -15,10 +15,15 @@ tests make one database each, in parallel): a role that already exists, or that 
 creates at the same moment, is not an error. Grants are per database, and repeatable.
 Passwords come from the environment (``TEACHFLOW_LOADER_PASSWORD``, ``TEACHFLOW_ANALYST_PASSWORD``,
 ``TEACHFLOW_PORTAL_PASSWORD``); a role without one can log in only where ``pg_hba.conf`` trusts it.
+They are sent as SCRAM-SHA-256 verifiers computed here, never as text, so no server log or
+``pg_stat_activity`` shows them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 
@@ -115,6 +120,28 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+SCRAM_ITERATIONS = 4096  # PostgreSQL's default (scram_iterations)
+
+
+def scram_verifier(password: str, *, salt: bytes | None = None, iterations: int = SCRAM_ITERATIONS) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for ``password`` (RFC 5802 / 7677).
+
+    PostgreSQL keeps a password given in this form as it is, so the clear text never travels or
+    lands in a log. (It applies SASLprep to non-ASCII passwords first; .env.example asks for
+    URL-safe characters, which SASLprep leaves unchanged.)
+    """
+    salt = salt if salt is not None else os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode("ascii")
+
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
 def ensure_roles(conn: Connection, passwords: dict[str, str] | None = None) -> RolesResult:
     """Create the three roles if missing, set the passwords given, grant them in this database."""
     if conn.dialect.name != "postgresql":
@@ -123,7 +150,7 @@ def ensure_roles(conn: Connection, passwords: dict[str, str] | None = None) -> R
     for role in ROLE_PURPOSES:
         _create_role(conn, role)
     for role, password in passwords.items():
-        conn.execute(text(f"ALTER ROLE {role} WITH LOGIN PASSWORD {_sql_string(password)}"))
+        conn.execute(text(f"ALTER ROLE {role} WITH LOGIN PASSWORD {_sql_string(scram_verifier(password))}"))
     grant_database(conn)
     return RolesResult(
         database=conn.execute(text("SELECT current_database()")).scalar_one(), passwords_set=tuple(passwords)
