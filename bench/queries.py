@@ -3,10 +3,11 @@
 The province is the one ``bench/report.py`` builds (100 counties, 600,000 teachers, 200,000 flows,
 12,000,000 training records; its ``load_province`` is reused). On top of it this bench writes what a
 real warehouse holds besides the bulk tables: one accepted ledger row per county, month and dataset
-(the mart's coverage columns read the ledger), the monthly report of the last two months (whose run
-also writes the mart's per-teacher rows) and the final joint assessment of 2025-2026. Then every
-question runs once to warm the cache and ``--repeat`` times more, as ``teachflow_analyst`` would run
-it; the median of each is compared with the target, under 1 s.
+(the mart's coverage fallback reads the ledger), the monthly reports of the last two months computed
+as the DAG does, with their coverage (the runs also write the mart's per-teacher rows), and the
+final joint assessment of 2025-2026. Then every question runs once to warm the cache and
+``--repeat`` times more, as ``teachflow_analyst`` would run it; the median of each is compared with
+the target, under 1 s.
 
 Usage: ``.venv/bin/python bench/queries.py [--sample /tmp/province] [--url URL_OF_A_LOADED_PROVINCE]
 [--months 2026-09,2026-10] [--repeat 5] [--keep]``. Not a test: results go in BENCHMARKS.md.
@@ -61,9 +62,10 @@ def prepare(url: str, months: list[str]) -> None:
     """Ledger, monthly reports (and so the mart's per-teacher rows), final scores of 2025-2026."""
     import psycopg
 
-    from teachflow.reports.rotation import compute_rotation_report
+    from teachflow.reports.rotation_run import compute_month
     from teachflow.scoring.model import load_model
     from teachflow.scoring.run import score_and_store
+    from teachflow.settings import load_settings
     from teachflow.warehouse.engine import make_engine
     from teachflow.warehouse.migrate import refresh_mart
 
@@ -74,7 +76,7 @@ def prepare(url: str, months: list[str]) -> None:
     try:
         for month in months:
             start = time.perf_counter()
-            result = compute_rotation_report(engine, month)
+            result, _ = compute_month(engine, load_settings(), month)  # as the DAG: with its coverage
             print(
                 f"  report {month} (+ mart rows)  {time.perf_counter() - start:6.1f} s  {result.summary()}", flush=True
             )

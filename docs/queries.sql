@@ -115,11 +115,12 @@ WHERE scope = 'county' AND school_year = (SELECT max(school_year) FROM mart.mont
 ORDER BY county_code;
 
 -- name: counties_with_roster_carried_forward
--- 问题：最新月份哪些区县未报送教师名册，沿用了哪个月的名册
--- Question: which counties sent no roster for the latest month, and which older roster stands in?
-SELECT scope_code AS county_code, scope_name AS county_name, period, roster_period_used
+-- 问题：最新月份哪些区县的教师名册未入库，沿用了哪个月的名册
+-- Question: which counties' roster for the latest month is not in, and which older roster stands in?
+SELECT scope_code AS county_code, scope_name AS county_name, period, roster_status, roster_period_used
 FROM mart.monthly_report
-WHERE scope = 'county' AND period = (SELECT max(period) FROM mart.monthly_report) AND NOT roster_accepted
+WHERE scope = 'county' AND period = (SELECT max(period) FROM mart.monthly_report)
+  AND (roster_period_used IS NULL OR roster_period_used <> period)
 ORDER BY county_code;
 
 -- name: eligible_teachers_by_title
@@ -149,3 +150,12 @@ FROM mart.monthly_report_changes
 WHERE scope = 'county' AND period = (SELECT max(period) FROM mart.monthly_report)
 ORDER BY active_out_change, county_code
 LIMIT 5;
+
+-- name: submissions_not_in_for_the_latest_report
+-- 问题：最新月报所依据的报送中，哪些未报、退回或迟报
+-- Question: which of the files the latest monthly report rests on were missing, rejected or late?
+SELECT county_code, county_name, period, dataset, status, status_zh, late, stand_in_period
+FROM mart.report_coverage
+WHERE report = 'rotation' AND report_key = (SELECT max(period) FROM mart.monthly_report)
+  AND (status NOT IN ('accepted', 'accepted_with_rejections') OR late)
+ORDER BY county_code, period, dataset;

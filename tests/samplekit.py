@@ -20,11 +20,12 @@ from sqlalchemy import Engine, insert
 
 from teachflow.identity import teacher_key
 from teachflow.reference import load_reference
-from teachflow.reports.rotation import compute_rotation_report
+from teachflow.reports.rotation_run import compute_month
 from teachflow.sample.generate import generate
 from teachflow.sample.params import SampleParams
 from teachflow.scoring.model import load_model
 from teachflow.scoring.run import score_and_store
+from teachflow.settings import load_settings
 from teachflow.warehouse import schema
 
 PARAMS = SampleParams(counties=3, schools=48, communities=8, teachers=1800, months=4, file_format="csv", mistakes=0.0)
@@ -139,8 +140,10 @@ def load_sample(engine: Engine, sample: Path) -> str:
 
 
 def report_and_score(engine: Engine) -> None:
+    """Every month reported the way the DAG does it (with its coverage), both school years scored."""
+    settings = load_settings()
     for month in MONTHS:
-        compute_rotation_report(engine, month, now=NOW)
+        compute_month(engine, settings, month, now=NOW)
     model = load_model()
     score_and_store(engine, "2025-2026", model, provisional=False, computed_at=NOW)
     score_and_store(engine, "2026-2027", model, provisional=True, computed_at=NOW)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Connection, func, select, text
 
 from teachflow.scoring.model import load_model
+from teachflow.submission_status import STATUS_ZH
 from teachflow.warehouse.engine import make_engine
 from teachflow.warehouse.mart import MART_VIEWS
 from teachflow.warehouse.mart_questions import load_questions
@@ -25,6 +26,8 @@ from teachflow.warehouse.migrate import upgrade
 from teachflow.warehouse.schema import (
     assessment_community_scores,
     communities,
+    counties,
+    report_coverage,
     report_rotation_monthly,
     submissions,
     teacher_flows,
@@ -206,23 +209,50 @@ def expect_backbone(conn, _missing):
 
 
 def expect_carried_forward(conn, missing):
+    """From the coverage stored with the report, and the ledger: the missing county, its last roster."""
+    c = report_coverage
+    rows = conn.execute(
+        select(c.c.county_code, counties.c.county_name, c.c.period, c.c.status, c.c.stand_in_period)
+        .join(counties, counties.c.county_code == c.c.county_code)
+        .where(
+            c.c.report == "rotation",
+            c.c.report_key == LATEST,
+            c.c.period == LATEST,
+            c.c.dataset == "teachers",
+            c.c.status.not_in(("accepted", "accepted_with_rejections", "rejected_previous_in_force")),
+        )
+        .order_by(c.c.county_code)
+    ).all()
     s = submissions
-    accepted = set(
-        conn.execute(
-            select(s.c.county_code).where(s.c.period == LATEST, s.c.dataset == "teachers", s.c.status == "accepted")
-        ).scalars()
-    )
-    out = []
-    for r in _report(conn, "county"):
-        if r["scope_code"] not in accepted:
-            used = conn.execute(
-                select(func.max(s.c.period)).where(
-                    s.c.county_code == r["scope_code"], s.c.dataset == "teachers", s.c.status == "accepted"
-                )
-            ).scalar_one()
-            out.append((r["scope_code"], r["scope_name"], LATEST, used))
-    assert [row[0] for row in out] == [missing]
-    return out
+    last_roster = conn.execute(
+        select(func.max(s.c.period)).where(s.c.county_code == missing, s.c.dataset == "teachers")
+    ).scalar_one()
+    assert [tuple(r) for r in rows] == [(missing, rows[0][1], LATEST, "missing", last_roster)]
+    return [tuple(r) for r in rows]
+
+
+def expect_not_in(conn, missing):
+    c = report_coverage
+    rows = conn.execute(
+        select(
+            c.c.county_code,
+            counties.c.county_name,
+            c.c.period,
+            c.c.dataset,
+            c.c.status,
+            c.c.late,
+            c.c.stand_in_period,
+        )
+        .join(counties, counties.c.county_code == c.c.county_code)
+        .where(
+            c.c.report == "rotation",
+            c.c.report_key == LATEST,
+            (c.c.status.not_in(("accepted", "accepted_with_rejections"))) | c.c.late.is_(True),
+        )
+        .order_by(c.c.county_code, c.c.period, c.c.dataset)
+    ).all()
+    assert rows and all(r.county_code == missing for r in rows)
+    return [(*r[:5], STATUS_ZH[r[4]], *r[5:]) for r in _rows(rows)]
 
 
 def expect_eligible_by_title(conn, _missing):
@@ -266,6 +296,7 @@ EXPECTED: dict[str, Callable] = {
     "eligible_teachers_by_title": expect_eligible_by_title,
     "communities_flagged_for_review": expect_flagged,
     "largest_drops_in_active_rotations": expect_drops,
+    "submissions_not_in_for_the_latest_report": expect_not_in,
 }
 
 

@@ -30,6 +30,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from teachflow.contract import DATASETS
+from teachflow.submission_status import STATUS_ZH
 from teachflow.vocabularies import (
     BACKBONE_TIERS,
     COMMUNITY_ROLE,
@@ -59,6 +61,8 @@ FLOW_STATUS_ZH: dict[str, str] = {
     "closed": "已结束",
     "transfer": "调动",
 }
+
+DATASET_ZH: dict[str, str] = {name: dataset.title_zh for name, dataset in DATASETS.items()}
 
 LEDGER_STATUS_ZH: dict[str, str] = {
     "received": "处理中",
@@ -208,20 +212,36 @@ def _setting(name: str) -> str:
     return f"(SELECT CAST(value AS NUMERIC) FROM warehouse_settings WHERE setting = '{name}')"
 
 
+def _coverage(dataset: str, column: str) -> str:
+    """A column of the stored coverage row of a county's ``dataset`` for the report's month."""
+    return (
+        f"(SELECT c.{column} FROM report_coverage c WHERE c.report = 'rotation' AND c.report_key = r.period "
+        f"AND c.county_code = r.scope_code AND c.period = r.period AND c.dataset = '{dataset}')"
+    )
+
+
 def _monthly_report(d: Dialect) -> str:
     needed_rotated = d.ceil(f"{_setting('rotation_target')} * r.eligible_teachers")
     needed_backbone = d.ceil(f"{_setting('backbone_target')} * r.rotated_sy")
-    latest_roster = (
+    roster_status = _coverage("teachers", "status")
+    in_force = "('accepted', 'accepted_with_rejections', 'rejected_previous_in_force')"
+    # The roster standing for M: from the report's stored coverage (cycle.md); a report computed
+    # without it (compute_rotation_report alone) falls back to the ledger's latest accepted roster.
+    ledger_roster = (
         "(SELECT max(s.period) FROM submissions s WHERE s.county_code = r.scope_code "
-        "AND s.dataset = 'teachers' AND s.status = 'accepted' AND s.period <= r.period)"
+        "AND s.dataset = 'teachers' AND s.status IN ('accepted', 'superseded') AND s.period <= r.period)"
+    )
+    roster_used = (
+        f"CASE WHEN r.scope <> 'county' THEN NULL WHEN {roster_status} IS NULL THEN {ledger_roster} "
+        f"WHEN {roster_status} IN {in_force} THEN r.period ELSE {_coverage('teachers', 'stand_in_period')} END"
+    )
+    late = (
+        "CASE WHEN r.scope <> 'county' THEN NULL ELSE EXISTS (SELECT 1 FROM report_coverage c "
+        "WHERE c.report = 'rotation' AND c.report_key = r.period AND c.county_code = r.scope_code AND c.late) END"
     )
 
-    def accepted(dataset: str) -> str:
-        return (
-            f"CASE WHEN r.scope <> 'county' THEN NULL WHEN EXISTS (SELECT 1 FROM submissions s "
-            f"WHERE s.county_code = r.scope_code AND s.period = r.period AND s.dataset = '{dataset}' "
-            "AND s.status = 'accepted') THEN TRUE ELSE FALSE END"
-        )
+    def status(dataset: str) -> str:
+        return f"CASE WHEN r.scope = 'county' THEN {_coverage(dataset, 'status')} END"
 
     return (
         f"SELECT r.period, {school_year_of_period('r.period')} AS school_year, "
@@ -237,11 +257,21 @@ def _monthly_report(d: Dialect) -> str:
         "ELSE 0 END AS backbone_needed, "
         "CASE WHEN r.scope = 'city' THEN NULL ELSE RANK() OVER (PARTITION BY r.period, r.scope "
         "ORDER BY CASE WHEN r.rotation_rate IS NULL THEN 1 ELSE 0 END, r.rotation_rate DESC) END AS rotation_rank, "
-        f"CASE WHEN r.scope = 'county' THEN {latest_roster} END AS roster_period_used, "
-        f"{accepted('teachers')} AS roster_accepted, {accepted('teacher_flows')} AS flows_accepted, "
-        f"{accepted('training_records')} AS training_accepted, "
+        f"{roster_used} AS roster_period_used, "
+        f"{status('teachers')} AS roster_status, {status('teacher_flows')} AS flows_status, "
+        f"{status('training_records')} AS training_status, {late} AS any_late, "
         "r.revision, r.computed_at "
         "FROM report_rotation_monthly r"
+    )
+
+
+def _report_coverage(d: Dialect) -> str:
+    return (
+        "SELECT c.report, c.report_key, c.county_code, k.county_name, c.period, c.dataset, "
+        f"{mapped('c.dataset', DATASET_ZH)} AS dataset_zh, c.status, {mapped('c.status', STATUS_ZH)} AS status_zh, "
+        f"c.late, c.rows_rejected, c.stand_in_period, c.due_at, {d.local_time('c.due_at')} AS due_at_local, "
+        "c.computed_at "
+        "FROM report_coverage c LEFT JOIN counties k ON k.county_code = c.county_code"
     )
 
 
@@ -485,10 +515,10 @@ MART_VIEWS: tuple[MartView, ...] = (
         name="monthly_report",
         title=(
             "The monthly rotation report (交流轮岗月报) with what each scope still needs, its rank, and for each "
-            "county which roster stood in and which datasets were accepted for the month"
+            "county its coverage: the status of each of the month's files and which roster stood in"
         ),
         grain="one row per report month and scope (city, county, community)",
-        sources=("report_rotation_monthly", "submissions", "warehouse_settings"),
+        sources=("report_rotation_monthly", "report_coverage", "submissions", "warehouse_settings"),
         columns=(
             _PERIOD,
             _SY,
@@ -519,10 +549,11 @@ MART_VIEWS: tuple[MartView, ...] = (
             ("rotation_needed", "Teachers still to rotate this school year: max(0, ceil(10 % x eligible) - rotated)"),
             ("backbone_needed", "Backbone teachers still to rotate: max(0, ceil(20 % x rotated) - backbone rotated)"),
             ("rotation_rank", "Rank by rotation_rate among scopes of its kind (1 = highest; blanks last; ties share)"),
-            ("roster_period_used", "Counties: month of the roster standing for M (an older one if M's is missing)"),
-            ("roster_accepted", "Counties: a roster for M is accepted"),
-            ("flows_accepted", "Counties: a flows file for M is accepted"),
-            ("training_accepted", "Counties: a training file for M is accepted"),
+            ("roster_period_used", "Counties: month of the roster standing for M (an older one if M's is not in)"),
+            ("roster_status", "Counties: status of M's roster when the report was computed (cycle.md)"),
+            ("flows_status", "Counties: status of M's flows file when the report was computed"),
+            ("training_status", "Counties: status of M's training file when the report was computed"),
+            ("any_late", "Counties: one of M's files arrived after the due day (迟报)"),
             ("revision", "1 for the first run of M, +1 each time a figure changed"),
             ("computed_at", "When this revision was computed (UTC)"),
         ),
@@ -530,6 +561,37 @@ MART_VIEWS: tuple[MartView, ...] = (
         example=(
             "SELECT scope_name, rotation_rate, rotation_rank, rotation_needed FROM mart.monthly_report "
             "WHERE period = '2026-10' AND scope = 'county' ORDER BY rotation_rank;"
+        ),
+    ),
+    MartView(
+        name="report_coverage",
+        title=(
+            "What each report rests on: every county's expected submissions, their status when the report "
+            "was computed (cycle.md), late or not, and the roster standing in for a missing one"
+        ),
+        grain="one row per report (monthly report month or assessment school year), county, period and dataset",
+        sources=("report_coverage", "counties"),
+        columns=(
+            ("report", "rotation (the monthly report) or assessment"),
+            ("report_key", "The report's month (YYYY-MM) or school year"),
+            ("county_code", "County that owes the submission"),
+            ("county_name", "Its name"),
+            ("period", "Period of the expected submission"),
+            ("dataset", "teachers, teacher_flows or training_records"),
+            ("dataset_zh", "The dataset in Chinese"),
+            ("status", "pending, missing, processing, accepted, accepted_with_rejections, rejected, ..."),
+            ("status_zh", "待报送, 逾期未报, 处理中, 已入库, 部分入库, 已退回, 已退回（沿用上次）"),
+            ("late", "The first accepted file arrived after the due day (迟报)"),
+            ("rows_rejected", "Rows rejected in the newest file"),
+            ("stand_in_period", "Rosters: the roster used in its place when it is not in"),
+            ("due_at", "When it was due (UTC)"),
+            ("due_at_local", "The same in Asia/Shanghai, e.g. 2026-11-05 23:59"),
+            ("computed_at", "When the report was computed (UTC)"),
+        ),
+        select=_report_coverage,
+        example=(
+            "SELECT county_name, dataset_zh, status_zh, late FROM mart.report_coverage "
+            "WHERE report = 'rotation' AND report_key = '2026-10' AND status <> 'accepted';"
         ),
     ),
     MartView(
