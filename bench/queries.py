@@ -121,7 +121,7 @@ def main() -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the loaded database (prints its URL)")
     args = parser.parse_args()
-    os.environ.setdefault("TEACHFLOW_ID_SECRET", "bench-secret")
+    os.environ.setdefault("TEACHFLOW_ID_SECRET", "bench-secret-not-for-production-0123456789")
 
     url = args.url
     if url is None:

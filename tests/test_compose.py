@@ -204,11 +204,15 @@ def test_published_ports_are_bound_to_loopback_by_default(validator, example_val
         assert host_ip == "127.0.0.1", f"{name} publishes {port} beyond this host"
 
 
+ROLE_PASSWORDS = ("TEACHFLOW_LOADER_PASSWORD", "TEACHFLOW_ANALYST_PASSWORD", "TEACHFLOW_PORTAL_PASSWORD")
+
+
 @pytest.mark.parametrize("password", ["airflow", "admin", "teachflow", "short-pw"])
 def test_init_refuses_the_example_or_a_guessable_password(password):
     """Compose can only refuse an empty value; airflow-init's first step refuses these."""
     check = ROOT / "docker" / "check-secrets.sh"
-    good = {name: TEST_SECRETS[name] for name in ("WAREHOUSE_POSTGRES_PASSWORD", "_AIRFLOW_WWW_USER_PASSWORD")}
+    checked = ("WAREHOUSE_POSTGRES_PASSWORD", "_AIRFLOW_WWW_USER_PASSWORD", *ROLE_PASSWORDS)
+    good = {name: TEST_SECRETS[name] for name in checked}
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **good}
     assert subprocess.run(["bash", str(check)], env={**env, "AIRFLOW_POSTGRES_PASSWORD": "x" * 24}).returncode == 0
     refused = subprocess.run(
@@ -216,6 +220,18 @@ def test_init_refuses_the_example_or_a_guessable_password(password):
     )
     assert refused.returncode != 0 and "AIRFLOW_POSTGRES_PASSWORD" in refused.stderr
     assert "bash /opt/teachflow/bin/check-secrets.sh" in INIT_SCRIPT.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("role_password", ROLE_PASSWORDS)
+def test_init_refuses_a_guessable_role_password(role_password):
+    """The warehouse roles' passwords are checked like the others (the analyst's faces analysts' tools)."""
+    check = ROOT / "docker" / "check-secrets.sh"
+    names = ("AIRFLOW_POSTGRES_PASSWORD", "WAREHOUSE_POSTGRES_PASSWORD", "_AIRFLOW_WWW_USER_PASSWORD", *ROLE_PASSWORDS)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **{name: TEST_SECRETS[name] for name in names}}
+    refused = subprocess.run(
+        ["bash", str(check)], env={**env, role_password: "teachflow"}, capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and role_password in refused.stderr
 
 
 # --- structure of docker-compose.yml -------------------------------------------------------------
