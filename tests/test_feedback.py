@@ -42,6 +42,10 @@ PROBLEMS = [
 ]
 
 
+#: The teachers' names in the county's rows (the feedback's 姓名 column); row 9 has none.
+NAMES = {3: "张三", 4: "李四", 5: "王五"}
+
+
 def _read_csv(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8-sig", newline="") as f:
         return list(csv.reader(f))
@@ -58,7 +62,8 @@ def _read_xlsx(path: Path, sheet: int = 0) -> list[tuple]:
 def _expected_lines() -> list[list[str]]:
     def line(p: Problem, column_zh: str, outcome: str) -> list[str]:
         zh, en = render(p, column_zh or None)
-        return ["" if p.row is None else str(p.row), column_zh, p.value or "", p.code, outcome, zh, en]
+        name = NAMES.get(p.row, "") if p.row is not None else ""
+        return ["" if p.row is None else str(p.row), name, column_zh, p.value or "", p.code, outcome, zh, en]
 
     file_level, scientific, vocab, missing, fullwidth, duplicate, date = (
         PROBLEMS[3],
@@ -81,7 +86,7 @@ def _expected_lines() -> list[list[str]]:
 
 
 def test_csv_holds_one_line_per_problem_sorted_with_rendered_messages(tmp_path):
-    files = write_feedback(tmp_path, "450202", "2026-10", "teachers", PROBLEMS, STATUS)
+    files = write_feedback(tmp_path, "450202", "2026-10", "teachers", PROBLEMS, STATUS, names=NAMES)
 
     assert files.csv == tmp_path / "450202" / "2026-10" / "teachers.feedback.csv"
     assert files.csv.read_bytes().startswith(codecs.BOM_UTF8)
@@ -89,14 +94,20 @@ def test_csv_holds_one_line_per_problem_sorted_with_rendered_messages(tmp_path):
     assert rows[0] == list(FEEDBACK_HEADERS)
     assert rows[1:] == _expected_lines()
     # Spot-check one message in full, so a wrong render wiring cannot pass unnoticed.
-    assert rows[4][5] == (
-        "身份证号“4.50202E+17”已被 Excel 转成数字（科学计数法），后几位已丢失。"
-        "请把该列设置为“文本”格式，再重新粘贴身份证号。"
-    )
+    assert rows[4][:7] == [
+        "5",
+        "王五",
+        "身份证号",
+        "4.50202E+17",
+        "id_scientific",
+        "该行未入库 Row not loaded",
+        "身份证号“4.50202E+17”已被 Excel 转成数字（科学计数法），后几位已经丢失，无法还原。请把该列设为“文本”格式，"
+        "再从源系统重新复制身份证号，用“选择性粘贴 → 数值”粘贴。",
+    ]
 
 
 def test_xlsx_holds_the_same_lines_with_blank_row_for_file_level_problems(tmp_path):
-    files = write_feedback(tmp_path, "450202", "2026-10", "teachers", PROBLEMS, STATUS)
+    files = write_feedback(tmp_path, "450202", "2026-10", "teachers", PROBLEMS, STATUS, names=NAMES)
 
     rows = _read_xlsx(files.xlsx)
     assert rows[0] == FEEDBACK_HEADERS
@@ -117,15 +128,15 @@ def test_xlsx_header_is_frozen_filterable_and_values_are_text(tmp_path):
     assert wb.sheetnames == ["问题清单 Problems", "汇总 Summary"]
     ws = wb.worksheets[0]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:G2"
+    assert ws.auto_filter.ref == "A1:H2"
     assert ws["A1"].font.b is True
-    assert ws.column_dimensions["F"].width == 60
+    assert ws.column_dimensions["G"].width == 60
     # A county value that looks like a formula stays the text the county wrote.
-    assert ws["C2"].value == "=1+1"
-    assert ws["C2"].data_type == "s"
-    assert ws["C2"].number_format == "@"
+    assert ws["D2"].value == "=1+1"
+    assert ws["D2"].data_type == "s"
+    assert ws["D2"].number_format == "@"
     # ... and the CSV defuses it for Excel.
-    assert _read_csv(files.csv)[1][2] == "'=1+1"
+    assert _read_csv(files.csv)[1][3] == "'=1+1"
 
 
 def test_summary_sheet_counts_problems_per_code(tmp_path):
@@ -135,7 +146,7 @@ def test_summary_sheet_counts_problems_per_code(tmp_path):
     items = {row[0]: row[1] for row in summary if row and len(row) >= 2 and row[0]}
     assert items["文件 File"] == "450202/2026-10/teachers.xlsx"
     assert items["数据集 Dataset"] == "teachers 教师名册"
-    assert items["结果 Outcome"] == "整个文件退回，未入库任何数据"
+    assert items["结果 Outcome"] == "已退回：整个文件未入库"
     assert items["Outcome (English)"] == "Rejected: nothing of the file was loaded"
     assert items["数据行数 Rows in file"] == 12
     assert items["未入库行数 Rows not loaded"] == 3
@@ -164,6 +175,9 @@ def test_status_json_is_the_status_plus_counts_and_feedback_paths(tmp_path):
 
     assert json.loads(files.status_json.read_text(encoding="utf-8")) == {
         **STATUS,
+        "outcome_zh": "已退回",
+        "submission_status": "rejected",
+        "submission_status_zh": "已退回",
         "problem_counts": {"required_missing": 2, "id_format": 1},
         "feedback_xlsx": "450202/2026-10/teachers.feedback.xlsx",
         "feedback_csv": "450202/2026-10/teachers.feedback.csv",
@@ -191,7 +205,7 @@ def test_fifty_thousand_problems_are_all_written(tmp_path):
     assert len(_read_csv(files.csv)) == 50_001
     rows = CalamineWorkbook.from_path(str(files.xlsx)).get_sheet_by_index(0).to_python()
     assert len(rows) == 50_001
-    assert rows[-1][:4] == [50_001, "身份证号", "450202198500049999", "id_check_character"]
+    assert rows[-1][:5] == [50_001, "", "身份证号", "450202198500049999", "id_check_character"]
 
 
 def test_resubmission_replaces_feedback_and_leaves_no_temp_files(tmp_path):
@@ -243,7 +257,7 @@ def test_wrong_folder_dataset_shows_columns_as_given(tmp_path):
     files = write_feedback(tmp_path, "450202", "2026-10", "roster", problems, {"outcome": "rejected"})
 
     assert files.csv.name == "roster.feedback.csv"
-    assert _read_csv(files.csv)[1][:5] == ["", "", "roster.xlsx", "wrong_folder_dataset", "整个文件退回 File rejected"]
+    assert _read_csv(files.csv)[1][:6] == ["", "", "", "roster.xlsx", "wrong_folder_dataset", "整个文件退回 File rejected"]
 
 
 def test_sheet_longer_than_excel_allows_points_to_the_csv(tmp_path, monkeypatch):
@@ -253,5 +267,5 @@ def test_sheet_longer_than_excel_allows_points_to_the_csv(tmp_path, monkeypatch)
 
     rows = _read_xlsx(files.xlsx)
     assert [r[0] for r in rows[1:4]] == [2, 3, 4]
-    assert rows[4][5:] == ("另有 7 条问题见 CSV 文件。", "7 more problems are in the CSV file.")
+    assert rows[4][6:] == ("另有 7 条问题见 CSV 文件。", "7 more problems are in the CSV file.")
     assert len(_read_csv(files.csv)) == 11

@@ -15,10 +15,15 @@ from teachflow.ingestion.normalize import normalize
 from teachflow.ingestion.reading import read_table
 from teachflow.problems import Problem
 
-ALLOWED_FLOW_TYPES = (
-    "轮岗支教/rotation、跟岗学习/study_placement、挂职/secondment、市招县用/city_recruit_county_use、调动/transfer"
-)
-ALLOWED_TIERS = "无/none、教坛新秀/rising_star、骨干教师/backbone、学科带头人/subject_leader、名师/famous"
+ALLOWED_FLOW_TYPES = {
+    "allowed": "轮岗支教、跟岗学习、挂职、市招县用、调动",
+    "allowed_en": "轮岗支教 (rotation), 跟岗学习 (study_placement), 挂职 (secondment), "
+    "市招县用 (city_recruit_county_use), 调动 (transfer)",
+}
+ALLOWED_TIERS = {
+    "allowed": "无、教坛新秀、骨干教师、学科带头人、名师",
+    "allowed_en": "无 (none), 教坛新秀 (rising_star), 骨干教师 (backbone), 学科带头人 (subject_leader), 名师 (famous)",
+}
 
 
 def raw(**columns: list[str | None]) -> pd.DataFrame:
@@ -241,7 +246,7 @@ def test_unknown_label_is_vocab_unknown_with_the_allowed_values():
 
     assert column(typed, "flow_type") == ["rotation", None]
     assert problems == [
-        Problem("vocab_unknown", row=3, column="flow_type", value="借调", params={"allowed": ALLOWED_FLOW_TYPES})
+        Problem("vocab_unknown", row=3, column="flow_type", value="借调", params=ALLOWED_FLOW_TYPES)
     ]
 
 
@@ -250,7 +255,7 @@ def test_blank_tier_means_none_and_unknown_tier_is_reported():
 
     assert column(typed, "tier") == ["none", "backbone", "rising_star", "none", None]
     assert problems == [
-        Problem("vocab_unknown", row=6, column="tier", value="省骨干", params={"allowed": ALLOWED_TIERS})
+        Problem("vocab_unknown", row=6, column="tier", value="省骨干", params=ALLOWED_TIERS)
     ]
 
 

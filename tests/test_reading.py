@@ -16,7 +16,7 @@ import pytest
 from teachflow.contract import TEACHERS
 from teachflow.ingestion.parsing.xlsx_file import cell_text
 from teachflow.ingestion.reading import RawTable, read_table
-from teachflow.problems import FileRejected, Problem
+from teachflow.problems import FileRejected, Problem, render
 
 HEADER_ZH = "身份证号,姓名,性别,学校标识码,骨干层级,现校任教起始日期"
 ID_1 = "450202198001011237"
@@ -184,11 +184,13 @@ def test_tab_or_semicolon_separated_text(tmp_path, delimiter):
 def test_csv_with_an_unclosed_quote_is_unreadable_and_names_the_row(tmp_path):
     text = f'{HEADER_ZH}\n{ID_1},张三,男,4502010001,无,2020-09-01\n"{ID_2},李四,女,4502010002,无,2021-09-01\n'
 
-    assert rejection(write_csv(tmp_path, text)) == [
-        Problem(
-            "file_unreadable", params={"detail": "第 3 行的引号没有闭合 / the quote opened in row 3 is never closed"}
-        )
-    ]
+    [problem] = rejection(write_csv(tmp_path, text))
+
+    assert (problem.code, problem.params["variant"], problem.params["row"]) == ("file_unreadable", "unclosed_quote", "3")
+    assert render(problem)[0] == (
+        "第 3 行有一个英文双引号（\"）没有配对，系统分不清此后的各列。请删除或补全该行的双引号，"
+        "或在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”，再重新报送。"
+    )
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
@@ -377,21 +379,18 @@ def test_workbook_with_header_only_is_empty(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("content", "detail"),
-    [
-        (b"PK\x03\x04" + bytes(200), "工作簿已损坏或不完整 / the workbook is damaged or incomplete"),
-        (b"\x00\x01 not a workbook at all", "不是 Excel 工作簿 / not an Excel workbook"),
-    ],
+    ("content", "variant"),
+    [(b"PK\x03\x04" + bytes(200), "damaged"), (b"\x00\x01 not a workbook at all", "not_workbook")],
     ids=["broken-zip", "not-a-zip"],
 )
-def test_corrupt_xlsx_is_unreadable(tmp_path, content, detail):
+def test_corrupt_xlsx_is_unreadable(tmp_path, content, variant):
     path = tmp_path / "teachers.xlsx"
     path.write_bytes(content)
 
     [problem] = rejection(path)
 
-    assert problem.code == "file_unreadable"
-    assert problem.params["detail"].startswith(detail)
+    assert (problem.code, problem.params["variant"]) == ("file_unreadable", variant)
+    assert "/" not in render(problem)[0]  # no library English inside the Chinese message
 
 
 def test_truncated_xlsx_is_unreadable(tmp_path):

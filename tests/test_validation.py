@@ -26,6 +26,13 @@ CTX = ValidationContext(
     period="2026-10",
     schools={OWN_SCHOOL: COUNTY, OWN_SCHOOL_2: COUNTY, OTHER_SCHOOL: "450202", OTHER_SCHOOL_2: "450202"},
 )
+CTX = ValidationContext(
+    county_code=CTX.county_code,
+    period=CTX.period,
+    schools=CTX.schools,
+    school_names={OWN_SCHOOL: "城西一小", OWN_SCHOOL_2: "城西二小", OTHER_SCHOOL: "城东一小", OTHER_SCHOOL_2: "城东二小"},
+    county_names={COUNTY: "城西区", "450202": "城东区"},
+)
 CITY_CTX = ValidationContext(county_code="450200", period="2026-10", schools=CTX.schools)
 
 
@@ -130,7 +137,14 @@ def test_required_blank_is_required_missing(dataset, column):
 def test_vocab_value_outside_vocabulary():
     assert check("training_records", {"mode": "webinar"}) == [
         Problem(
-            "vocab_unknown", row=3, column="mode", value="webinar", params={"allowed": "集中培训、跟岗实践、网络研修"}
+            "vocab_unknown",
+            row=3,
+            column="mode",
+            value="webinar",
+            params={
+                "allowed": "集中培训、跟岗实践、网络研修",
+                "allowed_en": "集中培训 (in_person), 跟岗实践 (placement), 网络研修 (online)",
+            },
         )
     ]
 
@@ -153,7 +167,7 @@ def test_training_hours_range_excludes_zero_includes_200():
     problems = check(
         "training_records", {"hours": 0.0}, {"hours": 200.0}, {"hours": 200.5}, {"hours": -3.0}, {"hours": 0.5}
     )
-    limit = {"limit": "0 < 学时 ≤ 200"}
+    limit = {"limit": "学时应大于 0 且不超过 200", "limit_en": "0 < hours ≤ 200"}
     assert problems == [
         Problem("number_range", row=3, column="hours", value="0", params=limit),
         Problem("number_range", row=5, column="hours", value="200.5", params=limit),
@@ -170,7 +184,7 @@ def test_score_range_includes_both_ends():
         {"score": -1.0, "evaluator_id": "E03"},
         ctx=CITY_CTX,
     )
-    limit = {"limit": "0 ≤ 分数 ≤ 100"}
+    limit = {"limit": "分数应不小于 0 且不超过 100", "limit_en": "0 ≤ score ≤ 100"}
     assert problems == [
         Problem("number_range", row=5, column="score", value="100.5", params=limit),
         Problem("number_range", row=6, column="score", value="-1", params=limit),
@@ -337,7 +351,7 @@ def test_teacher_school_must_be_known():
     ]
 
 
-def test_roster_naming_another_countys_schools_is_one_file_problem():
+def test_roster_naming_another_countys_schools_names_every_such_row():
     problems = check(
         "teachers",
         {},
@@ -346,7 +360,20 @@ def test_roster_naming_another_countys_schools_is_one_file_problem():
         {"school_code": "4502019999", "id_number": make_id(serial="790")},
     )
     assert problems == [
-        Problem("roster_other_county", row=None, column="school_code", value=OTHER_SCHOOL_2, params={"count": "2"}),
+        Problem(
+            "roster_other_county",
+            row=4,
+            column="school_code",
+            value=OTHER_SCHOOL_2,
+            params={"school_name": "城东二小", "county_name": "城东区"},
+        ),
+        Problem(
+            "roster_other_county",
+            row=5,
+            column="school_code",
+            value=OTHER_SCHOOL,
+            params={"school_name": "城东一小", "county_name": "城东区"},
+        ),
         Problem("school_unknown", row=6, column="school_code", value="4502019999"),
     ]
     assert problems[0].severity == "file"
@@ -398,8 +425,8 @@ def test_planned_end_required_unless_transfer():
         {"planned_end_date": None, "flow_type": "secondment"},
     )
     assert problems == [
-        Problem("planned_end_missing", row=3, column="planned_end_date", value="轮岗支教"),
-        Problem("planned_end_missing", row=5, column="planned_end_date", value="挂职"),
+        Problem("planned_end_missing", row=3, column="planned_end_date", params={"flow_type": "轮岗支教"}),
+        Problem("planned_end_missing", row=5, column="planned_end_date", params={"flow_type": "挂职"}),
     ]
 
 
@@ -444,7 +471,10 @@ def test_rating_school_indicator_and_evaluator_group():
             row=5,
             column="evaluator_group",
             value="parents",
-            params={"allowed": "外聘专家、局机关、服务对象"},
+            params={
+                "allowed": "外聘专家、局机关、服务对象",
+                "allowed_en": "外聘专家 (expert), 局机关 (bureau), 服务对象 (recipient)",
+            },
         ),
     ]
 
@@ -475,11 +505,15 @@ def test_problems_sorted_by_row_then_contract_column_order():
 # --- duplicates ---------------------------------------------------------------------------------------
 
 
-def test_exact_repeats_are_dropped_not_reported():
+def test_exact_repeats_are_dropped_and_named_with_the_row_they_repeat():
     frame = typed("training_records", {}, {"program_code": "P2"}, {}, {})
     mask, problems = find_duplicates(frame, "training_records")
     assert mask.tolist() == [False, False, True, True]
-    assert problems == []
+    assert problems == [
+        Problem("duplicate_row", row=5, params={"other_row": "3"}),
+        Problem("duplicate_row", row=6, params={"other_row": "3"}),
+    ]
+    assert {p.severity for p in problems} == {"warning"}  # the row it repeats is taken
 
 
 def test_same_key_other_values_is_a_duplicate_key_on_the_later_row():
@@ -487,11 +521,13 @@ def test_same_key_other_values_is_a_duplicate_key_on_the_later_row():
     mask, problems = find_duplicates(frame, "training_records")
     assert mask.tolist() == [False, True, False, True, False]
     assert problems == [
+        Problem("duplicate_row", row=4, params={"other_row": "3"}),
         Problem(
             "duplicate_key",
             row=5,
             params={"other_row": "3", "key": f"身份证号={ID_A}，培训项目编号=P2026-01，开始日期=2026-10-08"},
-        )
+        ),
+        Problem("duplicate_row", row=6, params={"other_row": "5"}),
     ]
 
 
@@ -499,7 +535,7 @@ def test_rows_with_a_blank_key_part_are_not_one_record():
     frame = typed("teachers", {"id_number": None}, {"id_number": None, "name": "李四"}, {"id_number": None})
     mask, problems = find_duplicates(frame, "teachers")
     assert mask.tolist() == [False, False, True]
-    assert problems == []
+    assert problems == [Problem("duplicate_row", row=5, params={"other_row": "3"})]
 
 
 def test_duplicate_key_shows_vocabulary_labels():

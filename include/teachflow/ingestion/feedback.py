@@ -38,6 +38,7 @@ from teachflow.spreadsheet_text import neutralize_formula
 #: The columns of the feedback, in Chinese with the English twin (sheet 1 and the CSV).
 FEEDBACK_HEADERS: tuple[str, ...] = (
     "行号 Row",
+    "姓名 Name",
     "列 Column",
     "值 Value",
     "问题代码 Code",
@@ -57,7 +58,7 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
 #: (``teachflow check``) that loads nothing.
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "accepted": ("已入库", "Loaded"),
-    "rejected": ("整个文件退回，未入库任何数据", "Rejected: nothing of the file was loaded"),
+    "rejected": ("已退回：整个文件未入库", "Rejected: nothing of the file was loaded"),
     "duplicate": ("与此前报送的文件完全相同，未重复处理", "Identical to an earlier submission: nothing changed"),
     "superseded": ("已被同月份的新报送替代", "Replaced by a newer submission for the same month"),
     "received": ("已接收，正在处理", "Received, being processed"),
@@ -92,10 +93,14 @@ class FeedbackLine:
     outcome: str
     message_zh: str
     message_en: str
+    #: The teacher's name from the county's own row, so a clerk can cross-check by name. It is
+    #: the county's data returned to the county; it goes nowhere else (not the ledger, not a log).
+    name: str = ""
 
     def cells(self) -> tuple[int | str, ...]:
         return (
             "" if self.row is None else self.row,
+            self.name,
             self.column_zh,
             self.value,
             self.code,
@@ -137,9 +142,13 @@ def feedback_paths(outbox: Path, county_code: str, period: str, dataset: str) ->
 # --- the lines -----------------------------------------------------------------------------------
 
 
-def feedback_lines(dataset: str, problems: Iterable[Problem]) -> list[FeedbackLine]:
+def feedback_lines(
+    dataset: str, problems: Iterable[Problem], names: Mapping[int, str] | None = None
+) -> list[FeedbackLine]:
     """The problems as feedback lines, in the order a clerk works through them: file-level ones
-    first, then by row, within a row in the contract's column order (then as found)."""
+    first, then by row, within a row in the contract's column order (then as found). ``names``
+    maps an Excel row to the teacher's name the county wrote in it."""
+    names = names or {}
     spec = DATASETS.get(dataset)
     columns = spec.columns if spec else ()
     order = {c.name: i for i, c in enumerate(columns)}
@@ -164,6 +173,7 @@ def feedback_lines(dataset: str, problems: Iterable[Problem]) -> list[FeedbackLi
                 outcome=f"{zh} {en}",
                 message_zh=message_zh,
                 message_en=message_en,
+                name=problem_catalog.shown_value(names.get(p.row)) if p.row is not None else "",
             )
         )
     return lines
@@ -185,6 +195,8 @@ def write_feedback(
     dataset: str,
     problems: Sequence[Problem],
     status: Mapping[str, object],
+    names: Mapping[int, str] | None = None,
+    folder: Path | None = None,
 ) -> FeedbackFiles:
     """Write (or replace) the feedback of one submission: XLSX, CSV and status JSON.
 
@@ -192,10 +204,15 @@ def write_feedback(
     where present: ``outcome`` (or ``status``: accepted, rejected, duplicate, superseded, received,
     checked), ``outcome_zh`` (used for an outcome not listed in :data:`STATUS_LABELS`), ``file`` (or
     ``source_path``), ``submission_id``, ``processed_at``, ``rows_total``, ``rows_loaded``,
-    ``rows_rejected``, ``rows_duplicate``, ``county_name``. The JSON keeps all of it.
-    Always writes all three files, also when there is no problem at all.
+    ``rows_rejected``, ``rows_duplicate``, ``county_name``, ``previous_in_force`` (a rejection
+    leaves an earlier submission in force). The JSON keeps all of it and adds
+    ``submission_status`` / ``submission_status_zh`` (cycle.md's 已入库, 部分入库...) and
+    ``processed_at_local`` (Asia/Shanghai). Always writes all three files, also when there is no
+    problem at all. ``names`` (Excel row -> teacher's name) fills the 姓名 column; ``folder``
+    writes the files straight into that folder instead of ``<outbox>/<county>/<period>/`` (the
+    pre-check, next to the file it checked).
     """
-    return stage_feedback(outbox, county_code, period, dataset, problems, status).publish()
+    return stage_feedback(outbox, county_code, period, dataset, problems, status, names, folder).publish()
 
 
 @dataclass
@@ -229,13 +246,20 @@ def stage_feedback(
     dataset: str,
     problems: Sequence[Problem],
     status: Mapping[str, object],
+    names: Mapping[int, str] | None = None,
+    folder: Path | None = None,
 ) -> StagedFeedback:
     """The three files of :func:`write_feedback`, written to temporary names; publish() renames them."""
     outbox = Path(outbox)
     paths = feedback_paths(outbox, county_code, period, dataset)
+    if folder is not None:
+        outbox = Path(folder)
+        paths = FeedbackFiles(*(outbox / p.name for p in (paths.xlsx, paths.csv, paths.status_json)))
     paths.xlsx.parent.mkdir(parents=True, exist_ok=True)
-    lines = feedback_lines(dataset, problems)  # renders every message first: a bad code fails before writing
+    # Renders every message first: a bad code fails before anything is written.
+    lines = feedback_lines(dataset, problems, names)
     counts = problem_counts(problems)
+    status = {**status, **_status_labels(status)}
 
     summary = _summary_rows(county_code, period, dataset, lines, counts, status)
     document = dict(status)
@@ -264,6 +288,30 @@ def _local_time(value: object) -> str:
         except ValueError:
             return value
     return format_local(value) if isinstance(value, dt.datetime) else ("" if value is None else str(value))
+
+
+def _status_labels(status: Mapping[str, object]) -> dict[str, str]:
+    """cycle.md's status of the submission (as :mod:`teachflow.submission_status` names it) and the
+    processing time as a person reads it: what the status JSON adds to the pipeline's account."""
+    from teachflow.submission_status import STATUS_ZH
+
+    labels: dict[str, str] = {}
+    outcome = str(status.get("outcome") or status.get("status") or "")
+    rejected_rows = status.get("rows_rejected")
+    if outcome == "accepted":
+        partly = isinstance(rejected_rows, int) and rejected_rows > 0
+        state = "accepted_with_rejections" if partly else "accepted"
+        labels["submission_status"] = state
+        labels["submission_status_zh"] = STATUS_ZH[state] + (f"（{rejected_rows} 行未入库）" if partly else "")
+        labels["outcome_zh"] = labels["submission_status_zh"]
+    elif outcome == "rejected":
+        state = "rejected_previous_in_force" if status.get("previous_in_force") else "rejected"
+        labels["submission_status"] = state
+        labels["submission_status_zh"] = STATUS_ZH[state]
+        labels["outcome_zh"] = labels["submission_status_zh"]
+    if status.get("processed_at"):
+        labels["processed_at_local"] = _local_time(status["processed_at"])
+    return labels
 
 
 def _json_default(value: object) -> str:
@@ -312,12 +360,12 @@ def _summary_rows(
     state = str(status.get("outcome") or status.get("status") or "")
     fallback_zh = str(status.get("outcome_zh") or state)
     outcome_zh, outcome_en = STATUS_LABELS.get(state, (fallback_zh, state))
-    rejected_rows = status.get("rows_rejected")
-    if state == "accepted" and isinstance(rejected_rows, int) and rejected_rows > 0:
-        outcome_zh, outcome_en = (
-            "已入库，部分行未入库（见问题清单）",
-            "Loaded; some rows were not loaded (see Problems)",
-        )
+    if status.get("submission_status") == "rejected_previous_in_force":
+        outcome_zh = f"{status['submission_status_zh']}：整个文件未入库，此前已入库的该月数据继续有效"
+        outcome_en = "Rejected: nothing of the file was loaded; the earlier submission for the month stays in force"
+    if status.get("submission_status") == "accepted_with_rejections":
+        outcome_zh = f"{status['submission_status_zh']}：其余行已入库，未入库的行见问题清单"
+        outcome_en = f"Partly loaded: {status.get('rows_rejected')} rows not loaded (see Problems), the rest loaded"
     county = f"{county_code} {status['county_name']}" if status.get("county_name") else county_code
 
     def given(key: str) -> object:
@@ -421,14 +469,15 @@ def _write_workbook(f: IO[bytes], lines: Sequence[FeedbackLine], summary: Sequen
             "",
             "",
             "",
+            "",
             f"另有 {left} 条问题见 CSV 文件。",
             f"{left} more problems are in the CSV file.",
         )
     problems_sheet = _Sheet(
         name=PROBLEM_SHEET,
-        widths=(8, 18, 24, 22, 24, 60, 60),
+        widths=(8, 12, 18, 24, 22, 24, 60, 60),
         rows=rows,
-        styles=(0, _TEXT, _TEXT, _TEXT, _TEXT, _WRAP, _WRAP),
+        styles=(0, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _WRAP, _WRAP),
         filter_columns=len(FEEDBACK_HEADERS),
         row_count=len(rows),
     )

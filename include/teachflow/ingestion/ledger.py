@@ -116,12 +116,19 @@ def accepted_ids(conn: Connection, county_code: str, period: str, dataset: str, 
 
 
 def reasons_json(problems: Sequence[Problem]) -> str:
-    """File-level reasons, stored in the ledger as JSON the analysts can read."""
-    out = []
+    """File-level reasons, stored in the ledger as JSON the analysts can read.
+
+    One entry per code (its first problem, with how many there were): a roster of another county
+    names each of its rows in the county's feedback, the ledger only needs the reason.
+    """
+    out: dict[str, dict[str, object]] = {}
     for p in problems:
+        if p.code in out:
+            out[p.code]["count"] = int(out[p.code]["count"]) + 1  # type: ignore[call-overload]
+            continue
         zh, en = render(p)
-        out.append({"code": p.code, "message_zh": zh, "message_en": en})
-    return json.dumps(out, ensure_ascii=False)
+        out[p.code] = {"code": p.code, "message_zh": zh, "message_en": en, "count": 1}
+    return json.dumps(list(out.values()), ensure_ascii=False)
 
 
 def finish(

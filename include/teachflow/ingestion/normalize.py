@@ -25,6 +25,7 @@ from teachflow.contract import DATASETS, Column, Dataset
 from teachflow.ingestion.parsing.values import (
     HALFWIDTH,
     allowed_labels,
+    allowed_labels_en,
     parse_date,
     parse_number,
     school_code_text,
@@ -185,7 +186,8 @@ def _vocab(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
     lookup = vocabulary.lookup()
     codes, parsed, uniques = _per_distinct(text, lambda label: vocab_code(label, lookup))
     failed = (codes >= 0) & np.array([v is None for v in parsed] + [False])[codes]
-    problems = _failures("vocab_unknown", failed, codes, uniques, column, rows, allowed=allowed_labels(vocabulary))
+    allowed = {"allowed": allowed_labels(vocabulary), "allowed_en": allowed_labels_en(vocabulary)}
+    problems = _failures("vocab_unknown", failed, codes, uniques, column, rows, **allowed)
     return _spread_text(codes, parsed, blank=_BLANK_MEANS.get(vocabulary.name)), problems
 
 

@@ -34,7 +34,7 @@ from teachflow.ingestion.archive import ArchivedFile, TooLargeToArchive, archive
 from teachflow.ingestion.feedback import StagedFeedback
 from teachflow.ingestion.landing import LandingFile, complete_files, list_landing, path_problem
 from teachflow.ingestion.merge import SubmissionIdentity
-from teachflow.problems import FileRejected, Problem
+from teachflow.problems import FileRejected, Problem, file_too_large
 from teachflow.settings import Settings
 from teachflow.warehouse.schema import counties, schools
 
@@ -72,6 +72,9 @@ class Assessment:
     rows_duplicate: int = 0
     problems: list[Problem] = field(default_factory=list)
     good_rows: pd.DataFrame | None = None  # typed rows that may be loaded
+    #: Excel row -> the teacher's name the county wrote, for the rows with a problem (the feedback's
+    #: 姓名 column). The county's own data returned to it; never logged or stored.
+    row_names: dict[int, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
@@ -116,13 +119,20 @@ class Reference:
 
     counties: Mapping[str, bool]  # county_code -> is_city
     schools: Mapping[str, str]  # school_code -> county_code
+    county_names: Mapping[str, str] = field(default_factory=dict)  # county_code -> county_name
+    school_names: Mapping[str, str] = field(default_factory=dict)  # school_code -> school_name
 
 
 def load_reference_data(engine: Engine) -> Reference:
     with engine.connect() as conn:
-        county_rows = conn.execute(select(counties.c.county_code, counties.c.is_city)).all()
-        school_rows = conn.execute(select(schools.c.school_code, schools.c.county_code)).all()
-    return Reference({c: bool(city) for c, city in county_rows}, dict(school_rows))
+        county_rows = conn.execute(select(counties.c.county_code, counties.c.is_city, counties.c.county_name)).all()
+        school_rows = conn.execute(select(schools.c.school_code, schools.c.county_code, schools.c.school_name)).all()
+    return Reference(
+        {c: bool(city) for c, city, _ in county_rows},
+        {s: county for s, county, _ in school_rows},
+        county_names={c: name for c, _, name in county_rows},
+        school_names={s: name for s, _, name in school_rows},
+    )
 
 
 # --- assessing a file ----------------------------------------------------------------------------
@@ -141,8 +151,13 @@ def identity_problems(
         wrong = ("wrong_folder_period", period)
     if wrong is not None:
         code, value = wrong
-        allowed = "、".join(DATASETS) if code == "wrong_folder_dataset" else ""
-        return [Problem(code, value=value, params={"allowed": allowed})]
+        params = {}
+        if code == "wrong_folder_dataset":
+            params = {
+                "allowed": "、".join(f"{d}（{DATASETS[d].title_zh}）" for d in COUNTY_DATASETS),
+                "allowed_en": ", ".join(COUNTY_DATASETS),
+            }
+        return [Problem(code, value=value, params=params)]
     if DATASETS[dataset].city_only and not reference.counties.get(county_code, is_city_code(county_code)):
         return [Problem("dataset_not_allowed", value=dataset)]
     if dataset not in COUNTY_DATASETS and not DATASETS[dataset].city_only:  # pragma: no cover - contract guard
@@ -181,7 +196,7 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
     result = Assessment(dataset=dataset)
     size = path.stat().st_size
     if size > settings.max_file_bytes:
-        result.problems = [Problem("file_too_large", value=str(size), params={"limit": str(settings.max_file_bytes)})]
+        result.problems = [file_too_large(size, settings.max_file_bytes)]
         return result
     if warm_up_gx:
         warm_up()  # GX's import overlaps with reading the file
@@ -222,7 +237,13 @@ def judge(result: Assessment, county_code: str, period: str, reference: Referenc
         return result
     dataset = result.dataset
     typed = result.good_rows
-    ctx = ValidationContext(county_code=county_code, period=period, schools=reference.schools)
+    ctx = ValidationContext(
+        county_code=county_code,
+        period=period,
+        schools=reference.schools,
+        school_names=reference.school_names,
+        county_names=reference.county_names,
+    )
     if dataset.name == "assessment_ratings":  # the indicators evaluators may rate come from the scoring model
         from teachflow.scoring.model import rated_indicator_codes
 
@@ -235,15 +256,40 @@ def judge(result: Assessment, county_code: str, period: str, reference: Referenc
     considered = result.rows_total - result.rows_duplicate
     limit = dataset.max_bad_row_share if dataset.max_bad_row_share == 0 else settings.max_bad_row_share
     if considered and len(bad) / considered > limit and not any(p.severity == "file" for p in problems):
-        problems.append(
-            Problem(
-                "too_many_bad_rows",
-                params={"share": f"{len(bad) / considered:.1%}", "limit": f"{limit:.0%}", "count": str(len(bad))},
-            )
-        )
+        problems.append(too_many_bad_rows(dataset, len(bad), considered, limit))
     result.problems = _sorted(problems, dataset)
+    result.row_names = _names_of_problem_rows(typed, result.problems)
     result.good_rows = _rows_where(typed, ~typed["_row"].isin(bad).to_numpy())
     return result
+
+
+def too_many_bad_rows(dataset: Dataset, bad: int, considered: int, limit: float) -> Problem:
+    """The rejection of a file with more bad rows than allowed; a dataset that allows none (the
+    roster) says so instead of "0.0 % is over 0 %"."""
+    params = {"count": str(bad), "share": f"{bad / considered:.1%}", "limit": f"{limit:.0%}"}
+    if limit == 0:
+        params |= {"variant": "no_bad_rows_allowed", "title_zh": dataset.title_zh, "title_en": dataset.name}
+    return Problem("too_many_bad_rows", params=params)
+
+
+def _names_of_problem_rows(typed: pd.DataFrame, problems: list[Problem]) -> dict[int, str]:
+    """The teacher's name in each row a problem names (an exact repeat: the row it repeats)."""
+    if "name" not in typed.columns:
+        return {}
+    wanted: dict[int, int] = {}  # row named by the feedback -> row whose name it shows
+    for p in problems:
+        if p.row is not None:
+            wanted[p.row] = int(p.params["other_row"]) if p.code == "duplicate_row" else p.row
+    if not wanted:
+        return {}
+    rows = typed["_row"].to_numpy()
+    picked = np.flatnonzero(np.isin(rows, list(set(wanted.values()))))
+    name_at = {
+        int(row): name
+        for row, name in zip(rows[picked].tolist(), typed["name"].iloc[picked].tolist(), strict=True)
+        if isinstance(name, str)
+    }
+    return {row: name_at[source] for row, source in wanted.items() if source in name_at}
 
 
 def _sorted(problems: list[Problem], dataset: Dataset) -> list[Problem]:
@@ -338,8 +384,13 @@ def _take(
         outcome.problem_count = len(assessment.problems)
         outcome.rows_rejected, outcome.replaced = len(assessment.bad_rows), old
         with timed(timings, "feedback"):
-            staged.append(stage_outcome_feedback(settings.outbox, file, archived.sha256, assessment, outcome))
+            staged.append(
+                stage_outcome_feedback(
+                    settings.outbox, file, archived.sha256, assessment, outcome, county_name=county_name
+                )
+            )
 
+    county_name = reference.county_names.get(file.county_code, "")
     problems = identity_problems(
         file.county_code, file.period, file.dataset, file.file_format, reference, dt.date.today()
     )
@@ -363,8 +414,20 @@ def _take(
         if assessment.rejected:
             outcome.status = "rejected"
             outcome.rows_rejected = assessment.rows_total
+            with engine.connect() as conn:  # 已退回 or 已退回（沿用上次）: is an earlier submission in force?
+                in_force = bool(ledger.accepted_ids(conn, file.county_code, file.period, file.dataset, excluding=sid))
             with timed(timings, "feedback"):
-                staged.append(stage_outcome_feedback(settings.outbox, file, archived.sha256, assessment, outcome))
+                staged.append(
+                    stage_outcome_feedback(
+                        settings.outbox,
+                        file,
+                        archived.sha256,
+                        assessment,
+                        outcome,
+                        county_name=county_name,
+                        previous_in_force=in_force,
+                    )
+                )
             with engine.begin() as conn:
                 ledger.finish(
                     conn,
@@ -408,7 +471,7 @@ def _take(
 
 def _reject_unarchived(engine: Engine, settings: Settings, file: LandingFile, too_large: TooLargeToArchive) -> Outcome:
     """A file over the size limit: a ``rejected`` ledger row (nothing archived: no hash, no copy)."""
-    problem = Problem("file_too_large", value=str(too_large.size), params={"limit": str(too_large.limit)})
+    problem = file_too_large(too_large.size, too_large.limit)
     assessment = Assessment(dataset=DATASETS.get(file.dataset, DATASETS["teachers"]), problems=[problem])
     outcome = Outcome(label=file.label, status="rejected", problem_count=1)
     with engine.begin() as conn:
@@ -582,7 +645,14 @@ def validate_while_copying(
 
 
 def stage_outcome_feedback(
-    outbox: Path, file: LandingFile, sha256: str, assessment: Assessment, outcome: Outcome
+    outbox: Path,
+    file: LandingFile,
+    sha256: str,
+    assessment: Assessment,
+    outcome: Outcome,
+    *,
+    county_name: str = "",
+    previous_in_force: bool = False,
 ) -> StagedFeedback:
     """The outcome's feedback files under temporary names (publish() renames them into place)."""
     from teachflow.ingestion.feedback import stage_feedback
@@ -591,6 +661,7 @@ def stage_outcome_feedback(
         "submission_id": outcome.submission_id,
         "file": file.relative_path,
         "county_code": file.county_code,
+        "county_name": county_name,
         "period": file.period,
         "dataset": file.dataset,
         "sha256": sha256,
@@ -602,8 +673,11 @@ def stage_outcome_feedback(
         "rows_rejected": outcome.rows_rejected,
         "rows_duplicate": outcome.rows_duplicate,
         "replaced_submissions": outcome.replaced,
+        "previous_in_force": previous_in_force,
     }
-    return stage_feedback(outbox, file.county_code, file.period, file.dataset, assessment.problems, status)
+    return stage_feedback(
+        outbox, file.county_code, file.period, file.dataset, assessment.problems, status, names=assessment.row_names
+    )
 
 
 def ingest_landing(engine: Engine, settings: Settings) -> list[Outcome]:

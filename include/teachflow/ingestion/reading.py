@@ -71,7 +71,7 @@ def read_table(
             frame, layout, sheet = read_workbook_bounded(local, raw, dataset, limits)
         file_format, encoding = "xlsx", None
     elif source.suffix.lower() in _WORKBOOK_SUFFIXES:
-        raise file_unreadable("不是 Excel 工作簿 / not an Excel workbook")
+        raise file_unreadable("not_workbook")
     else:
         frame, layout, encoding = read_csv_table(raw, dataset)
         file_format, sheet = "csv", None

@@ -28,7 +28,7 @@ from teachflow.ingestion.pipeline import (
     load_reference_data,
     read_file,
 )
-from teachflow.problems import Problem
+from teachflow.problems import Problem, file_too_large
 from teachflow.settings import Settings
 from teachflow.warehouse.schema import submissions
 
@@ -84,7 +84,7 @@ def _problems(row, settings: Settings, reference) -> list[Problem]:
         detail = f"报送编号 {row.submission_id} / submission {row.submission_id}"
         return [Problem("processing_failed", params={"detail": detail})]
     if not row.archive_path:
-        return [Problem("file_too_large", value=str(row.size_bytes), params={"limit": str(settings.max_file_bytes)})]
+        return [file_too_large(row.size_bytes, settings.max_file_bytes)]
     wrong = identity_problems(row.county_code, row.period, row.dataset, row.file_format, reference, dt.date.today())
     if wrong:
         return wrong

@@ -21,6 +21,17 @@ class ValidationContext:
     period: str  # "YYYY-MM"
     schools: Mapping[str, str]  # every known school_code -> its county_code
     rated_indicators: frozenset[str] = field(default=DEFAULT_RATED_INDICATORS)
+    #: Names a clerk recognises in a message ("2199100006 城中区第一小学 belongs to 城中区").
+    school_names: Mapping[str, str] = field(default_factory=dict)  # school_code -> school_name
+    county_names: Mapping[str, str] = field(default_factory=dict)  # county_code -> county_name
+
+    def school_name(self, code: str) -> str:
+        return self.school_names.get(code, "")
+
+    def county_name_of_school(self, code: str) -> str:
+        """The name of the county a school belongs to (its code when the name is not known)."""
+        county = self.schools.get(code, "")
+        return self.county_names.get(county) or county
 
     def county_schools(self) -> list[str]:
         """The school codes of the submitting county."""

@@ -1,7 +1,8 @@
 """Rows that repeat another row of the same file.
 
 An exact repeat (every contract column equal) is harmless, typically a pasted block twice: it is
-dropped and counted. A row with the natural key of an earlier row but other values is two versions
+dropped, and named (``duplicate_row``, a warning: the row it repeats is taken) so the county can
+delete it. A row with the natural key of an earlier row but other values is two versions
 of one record; the first is kept and the later one is rejected with ``duplicate_key`` so the county
 decides which is right.
 """
@@ -18,7 +19,8 @@ from teachflow.vocabularies import VOCABULARIES
 
 
 def find_duplicates(frame: pd.DataFrame, dataset: str) -> tuple[pd.Series, list[Problem]]:
-    """(mask of exact repeats to drop, ``duplicate_key`` problems on later versions of a record).
+    """(mask of exact repeats to drop, their ``duplicate_row`` notes and the ``duplicate_key``
+    problems on later versions of a record).
 
     Only rows whose natural key occurs more than once can be either, so the whole-row comparison
     runs on those few rows, not on the file. Rows whose key has a blank part are not compared as
@@ -32,11 +34,12 @@ def find_duplicates(frame: pd.DataFrame, dataset: str) -> tuple[pd.Series, list[
         return repeats, []
     exact = shared.duplicated(subset=list(ds.column_names), keep="first")
     repeats.loc[exact.index[exact.to_numpy()]] = True
+    notes = _repeat_notes(shared, list(ds.column_names), exact.to_numpy(dtype=bool))
 
     versions = shared.loc[~exact.to_numpy() & shared[key].notna().all(axis=1).to_numpy(), [ROW_COLUMN, *key]]
     later = versions.duplicated(subset=key, keep="first").to_numpy(dtype=bool)
     if not later.any():
-        return repeats, []
+        return repeats, notes
     first_row = versions.groupby(key, sort=False)[ROW_COLUMN].transform("first").to_numpy()
     hit = np.flatnonzero(later)
     key_columns = [ds.column(name) for name in key]
@@ -49,7 +52,20 @@ def find_duplicates(frame: pd.DataFrame, dataset: str) -> tuple[pd.Series, list[
         )
         for row, other, values in zip(versions[ROW_COLUMN].to_numpy()[hit], first_row[hit], keys, strict=True)
     ]
-    return repeats, problems
+    return repeats, sorted([*notes, *problems], key=lambda p: p.row or 0)
+
+
+def _repeat_notes(shared: pd.DataFrame, columns: list[str], exact: np.ndarray) -> list[Problem]:
+    """A ``duplicate_row`` note on each exact repeat, naming the first row it repeats."""
+    if not exact.any():
+        return []
+    first_row = shared.groupby(columns, sort=False, dropna=False)[ROW_COLUMN].transform("first").to_numpy()
+    hit = np.flatnonzero(exact)
+    rows = shared[ROW_COLUMN].to_numpy()[hit]
+    return [
+        Problem("duplicate_row", row=int(row), params={"other_row": str(int(other))})
+        for row, other in zip(rows, first_row[hit], strict=True)
+    ]
 
 
 def _key_text(columns: list[Column], values: list[object]) -> str:

@@ -226,15 +226,18 @@ def teachers_rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]
     shaped, known, own = _school_masks(schools, ctx)
     problems += _emit(frame, shaped & ~known, "school_unknown", "school_code", schools)
     elsewhere = known & ~own
-    if elsewhere.any():
-        problems.append(
-            Problem(
-                "roster_other_county",
-                row=None,
-                column="school_code",
-                value=str(schools.iloc[int(np.flatnonzero(elsewhere)[0])]),
-                params={"count": str(int(elsewhere.sum()))},
-            )
+    if elsewhere.any():  # every such row is named, with the school and the county it belongs to
+        codes = schools.to_numpy(dtype=object)[elsewhere]
+        school_name, county_name = np.full(len(frame), None, dtype=object), np.full(len(frame), None, dtype=object)
+        school_name[elsewhere] = [ctx.school_name(c) for c in codes]
+        county_name[elsewhere] = [ctx.county_name_of_school(c) for c in codes]
+        problems += _emit(
+            frame,
+            elsewhere,
+            "roster_other_county",
+            "school_code",
+            schools,
+            {"school_name": school_name, "county_name": county_name},
         )
 
     _, last_day = _period_bounds(ctx.period)
@@ -266,7 +269,8 @@ def teacher_flows_rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Pro
     needs_end = flow_type.isin([code for code in FLOW_TYPE.codes if code != "transfer"])
     missing_end = needs_end & frame["planned_end_date"].isna()
     labels = flow_type.map({term.code: term.label_zh for term in FLOW_TYPE.terms})
-    problems += _emit(frame, missing_end, "planned_end_missing", "planned_end_date", labels)
+    # The value is the empty cell itself; the flow type that makes it required goes into the message.
+    problems += _emit(frame, missing_end, "planned_end_missing", "planned_end_date", None, {"flow_type": labels})
     return problems
 
 

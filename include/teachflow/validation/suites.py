@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from teachflow.contract import DATASETS, Column, Dataset
+from teachflow.parsing.values import allowed_labels, allowed_labels_en
 from teachflow.settings import project_root
 from teachflow.vocabularies import VOCABULARIES
 
@@ -43,9 +44,16 @@ class NumberRange:
     strict_max: bool = False
 
     def limit_text(self, header_zh: str) -> str:
+        """The rule in words a clerk reads: "学时应大于 0 且不超过 200"."""
+        low = "大于" if self.strict_min else "不小于"
+        high = "小于" if self.strict_max else "不超过"
+        return f"{header_zh}应{low} {_number(self.min_value)} 且{high} {_number(self.max_value)}"
+
+    def limit_text_en(self, name: str) -> str:
+        """The English twin: "0 < hours ≤ 200"."""
         low = "<" if self.strict_min else "≤"
         high = "<" if self.strict_max else "≤"
-        return f"{_number(self.min_value)} {low} {header_zh} {high} {_number(self.max_value)}"
+        return f"{_number(self.min_value)} {low} {name} {high} {_number(self.max_value)}"
 
 
 #: (dataset, column) -> allowed range of a number column.
@@ -96,7 +104,10 @@ def _column_expectations(dataset: Dataset, col: Column) -> list[Any]:
                 column=col.name,
                 value_set=list(vocab.codes),
                 description=f"{where} is a code of vocabulary {vocab.name}",
-                meta={"problem_code": "vocab_unknown", "params": {"allowed": "、".join(vocab.labels_zh)}},
+                meta={
+                    "problem_code": "vocab_unknown",
+                    "params": {"allowed": allowed_labels(vocab), "allowed_en": allowed_labels_en(vocab)},
+                },
             )
         )
     if col.kind == "school_code":
@@ -136,8 +147,11 @@ def _column_expectations(dataset: Dataset, col: Column) -> list[Any]:
                 max_value=bounds.max_value,
                 strict_min=bounds.strict_min,
                 strict_max=bounds.strict_max,
-                description=f"{where}: {limit}",
-                meta={"problem_code": "number_range", "params": {"limit": limit}},
+                description=f"{where}: {bounds.limit_text_en(col.name)}",
+                meta={
+                    "problem_code": "number_range",
+                    "params": {"limit": limit, "limit_en": bounds.limit_text_en(col.name)},
+                },
             )
         )
     for later, earlier in DATE_ORDERS.get(dataset.name, ()):

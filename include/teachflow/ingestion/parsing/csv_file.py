@@ -144,13 +144,12 @@ def _find_header(lines: list[str], dataset: Dataset) -> tuple[HeaderLayout, str,
     return None
 
 
-def _parser_detail(err: Exception, first_row: int) -> str:
+def _unreadable(err: Exception, first_row: int) -> FileRejected:
     """pandas' complaint in the county's terms; its row numbers count from the first data row."""
     unclosed = _UNCLOSED_QUOTE.search(str(err))
     if unclosed:
-        row = first_row + int(unclosed.group(1))
-        return f"第 {row} 行的引号没有闭合 / the quote opened in row {row} is never closed"
-    return f"CSV: {err}"
+        return file_unreadable("unclosed_quote", str(err), row=str(first_row + int(unclosed.group(1))))
+    return file_unreadable("csv_layout", str(err))
 
 
 def _read_body(
@@ -184,7 +183,7 @@ def _read_body(
     except pd.errors.EmptyDataError:
         return empty
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
-        raise file_unreadable(_parser_detail(err, first_row=layout.row_index + 2)) from err
+        raise _unreadable(err, first_row=layout.row_index + 2) from err
     return pd.DataFrame({name: body[pos].astype("str") for name, pos in positions.items()}, copy=False)
 
 

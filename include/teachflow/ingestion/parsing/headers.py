@@ -108,5 +108,8 @@ def file_empty() -> FileRejected:
     return FileRejected([Problem("file_empty")])
 
 
-def file_unreadable(detail: str) -> FileRejected:
-    return FileRejected([Problem("file_unreadable", params={"detail": detail[:200]})])
+def file_unreadable(variant: str, detail: str = "", **params: str) -> FileRejected:
+    """The rejection of a file that cannot be opened; ``variant`` names the cause (see
+    :data:`teachflow.problems.UNREADABLE_VARIANTS`, which says what the clerk does about it) and
+    ``detail`` is the library's own words, for the English line an engineer reads."""
+    return FileRejected([Problem("file_unreadable", params={"variant": variant, "detail": detail[:200], **params})])

@@ -83,5 +83,13 @@ def vocab_code(text: str, lookup: dict[str, str]) -> str | None:
 
 
 def allowed_labels(vocabulary: Vocabulary) -> str:
-    """The accepted values as a county reads them: "轮岗支教/rotation、跟岗学习/study_placement、…"."""
-    return "、".join(f"{term.label_zh}/{term.code}" for term in vocabulary.terms)
+    """The accepted values as a county reads them in the template's dropdown: "轮岗支教、跟岗学习、…".
+
+    No English codes: they are accepted too, but a clerk picks from the dropdown.
+    """
+    return "、".join(vocabulary.labels_zh)
+
+
+def allowed_labels_en(vocabulary: Vocabulary) -> str:
+    """The same for the English twin: "轮岗支教 (rotation), 跟岗学习 (study_placement), …"."""
+    return ", ".join(f"{term.label_zh} ({term.code})" for term in vocabulary.terms)

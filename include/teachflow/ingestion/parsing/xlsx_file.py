@@ -43,6 +43,7 @@ from teachflow.ingestion.parsing.headers import (
     header_not_found,
     require_columns,
 )
+from teachflow.problems import FileRejected
 
 #: First bytes of a workbook: a zip container (.xlsx) or an OLE2 compound file (.xls, encrypted .xlsx).
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
@@ -85,7 +86,7 @@ def read_xlsx_table(raw: bytes, dataset: Dataset) -> tuple[pd.DataFrame, HeaderL
         rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges
     except calamine.CalamineError as err:
-        raise file_unreadable(_workbook_detail(err)) from err
+        raise _unreadable(err) from err
 
     start = layout.row_index + 1
     _fill_merged_down(rows, merged or [], first_row=start)
@@ -106,10 +107,10 @@ def _column_text(cells: list[object]) -> list[str | None]:
     return [(cell.strip() or None) if type(cell) is str else cell_text(cell) for cell in cells]
 
 
-def _workbook_detail(err: Exception) -> str:
+def _unreadable(err: Exception) -> FileRejected:
     if isinstance(err, calamine.PasswordError):
-        return "工作簿设有密码 / the workbook is password-protected"
-    return f"工作簿已损坏或不完整 / the workbook is damaged or incomplete: {err}"
+        return file_unreadable("password")
+    return file_unreadable("damaged", str(err))
 
 
 def _sheet_order(book: calamine.CalamineWorkbook, dataset: Dataset) -> list[str]:
