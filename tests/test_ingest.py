@@ -59,10 +59,14 @@ def training_row(
 
 def feedback(settings, county: str, dataset: str, period: str = PERIOD) -> list[tuple[str, str, str, str]]:
     """The county's feedback lines as (row, column, value, code)."""
+    return [(r[0], r[2], r[3], r[4]) for r in feedback_csv(settings, county, dataset, period)[1:]]
+
+
+def feedback_csv(settings, county: str, dataset: str, period: str = PERIOD) -> list[list[str]]:
+    """The county's feedback CSV whole (header first)."""
     path = feedback_paths(settings.outbox, county, period, dataset).csv
     with path.open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.reader(f))
-    return [tuple(r[:4]) for r in rows[1:]]
+        return list(csv.reader(f))
 
 
 def status(settings, county: str, dataset: str, period: str = PERIOD) -> dict:
@@ -144,7 +148,19 @@ def test_a_roster_naming_another_countys_schools_is_rejected_whole(city, engine)
     drop(city, f"{NORTH}/{PERIOD}/teachers.csv", roster(teacher_row(1), teacher_row(2, school=S1)))
     [outcome] = ingest_landing(engine, city)
     assert outcome.status == "rejected"
-    assert feedback(city, NORTH, "teachers") == [("", "学校标识码", S1, "roster_other_county")]
+    # Every such row is named: row, the teacher, column, value, and whose school it is.
+    assert feedback_csv(city, NORTH, "teachers")[1] == [
+        "3",
+        "教师2",
+        "学校标识码",
+        S1,
+        "roster_other_county",
+        "整个文件退回 File rejected",
+        f"学校标识码 {S1}（鱼峰乡村小学）属于鱼峰区，不是本区县的学校。名册只能包含本区县的学校："
+        "请检查是否拿错了其他区县的名册，或学校标识码是否填错。",
+        f"School {S1} (鱼峰乡村小学) belongs to 鱼峰区, not to this county. A roster may only hold this "
+        "county's schools: check that this is not another county's roster, or correct the code.",
+    ]
     assert count(engine, roster_entries) == 0
 
 
@@ -172,7 +188,8 @@ def test_an_id_excel_turned_into_a_number_gets_a_message_saying_how_to_fix_it(ci
     path = city.outbox / NORTH / PERIOD / "training_records.feedback.csv"
     with path.open(encoding="utf-8-sig") as f:
         line = list(csv.reader(f))[1]
-    assert "设置为“文本”格式" in line[5] and "Set the column to text" in line[6]
+    assert line[1] == "李四"  # the teacher's name from the county's own row
+    assert "设为“文本”格式" in line[6] and "Set the column to text" in line[7]
 
 
 def test_too_many_bad_training_rows_reject_the_file(city, engine):
@@ -260,12 +277,23 @@ def test_a_failure_while_validating_leaves_the_warehouse_as_it_was(city, engine,
     assert [s for _, _, s in ledger_rows(engine)] == ["accepted", "received"]  # taken again next run
 
 
-def test_exact_repeats_are_dropped_and_counted_not_rejected(city, engine):
+def test_exact_repeats_are_dropped_and_named_with_the_row_they_repeat(city, engine):
     rows = [training_row(1), training_row(2), training_row(1)]
     drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
     [outcome] = ingest_landing(engine, city)
     assert (outcome.status, outcome.rows_total, outcome.rows_duplicate, outcome.rows_loaded) == ("accepted", 3, 1, 2)
-    assert feedback(city, NORTH, "training_records") == []
+    assert feedback_csv(city, NORTH, "training_records")[1:] == [
+        [
+            "4",
+            "教师1",
+            "",
+            "",
+            "duplicate_row",
+            "提示（已入库） Note (loaded)",
+            "与第 2 行完全相同，系统已忽略本行，只按第 2 行处理。请删除重复的行。",
+            "This row repeats row 2 exactly; it was ignored and row 2 taken. Delete the repeated row.",
+        ]
+    ]
     assert status(city, NORTH, "training_records")["rows_duplicate"] == 1
 
 

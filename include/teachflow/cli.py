@@ -48,15 +48,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_CHATTY = ("great_expectations", "alembic.runtime.plugins")
+
+
+def _without_library_chatter(record: logging.LogRecord) -> bool:
+    """Libraries' INFO lines (e.g. GX's "Created temporary directory") mean nothing to a user."""
+    return record.levelno >= logging.WARNING or not record.name.startswith(_CHATTY)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    quiet = getattr(args, "quiet_logs", False)  # a command for clerks (check) prints only its own lines
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per Alembic plugin
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its start-up chatter
+    if not args.verbose:
+        # GX sets its own loggers' levels when it is imported (after the line above, in a thread
+        # for the warm-up), so its INFO lines are also dropped where they are written.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_without_library_chatter)
     try:
         return int(args.func(args) or 0)
     except CommandError as err:

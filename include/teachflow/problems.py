@@ -194,13 +194,13 @@ CATALOG: dict[str, ProblemType] = {
             "file",
             "{count} 行有错误，占数据行的 {share}，超过允许的 {limit}，整个文件未入库。请按问题清单逐条改正后，"
             "重新报送完整文件。",
-            "{count} rows have errors ({share} of the rows), more than the {limit} allowed, so nothing of the "
+            "{count} row(s) with errors ({share} of the rows), more than the {limit} allowed, so nothing of the "
             "file was loaded. Correct the rows listed and submit the whole file again.",
             {
                 "no_bad_rows_allowed": (
                     "{count} 行有错误；{title_zh}不允许有错误行，整个文件未入库。请按问题清单改正全部错误后，"
                     "重新报送完整文件。",
-                    "{count} rows have errors; a {title_en} may have none, so nothing of the file was loaded. "
+                    "{count} row(s) with errors; a {title_en} may have none, so nothing of the file was loaded. "
                     "Correct every row listed and submit the whole file again.",
                 )
             },

@@ -268,7 +268,8 @@ def too_many_bad_rows(dataset: Dataset, bad: int, considered: int, limit: float)
     roster) says so instead of "0.0 % is over 0 %"."""
     params = {"count": str(bad), "share": f"{bad / considered:.1%}", "limit": f"{limit:.0%}"}
     if limit == 0:
-        params |= {"variant": "no_bad_rows_allowed", "title_zh": dataset.title_zh, "title_en": dataset.name}
+        title_en = "teacher roster" if dataset.name == "teachers" else dataset.name.replace("_", " ") + " file"
+        params |= {"variant": "no_bad_rows_allowed", "title_zh": dataset.title_zh, "title_en": title_en}
     return Problem("too_many_bad_rows", params=params)
 
 
