@@ -68,7 +68,10 @@ _COLUMN_RULES_ZH: dict[tuple[str, str], str] = {
     ("teacher_flows", "to_school_code"): "教师去交流的学校，不能与派出学校相同。",
     ("teacher_flows", "start_date"): "到接收学校的第一天。",
     ("teacher_flows", "planned_end_date"): "除“调动”外必须填写；不得早于开始日期。",
-    ("teacher_flows", "actual_end_date"): "教师返回后填写；仍在交流中的留空。不得早于开始日期。",
+    ("teacher_flows", "actual_end_date"): (
+        "仍在交流中的留空。教师返回的当月，请把这条交流连同实际结束日期在当月的文件中再报一次，"
+        "交流才算结束。不得早于开始日期。"
+    ),
     ("training_records", "program_code"): "同一培训项目各区县使用同一编号。",
     ("training_records", "program_name"): "培训项目名称。",
     ("training_records", "start_date"): "培训开始日期。",
@@ -93,7 +96,7 @@ _DATASET_NOTES_ZH: dict[str, str] = {
     ),
     "training_records": "教师参加培训的记录，每位教师每个项目一行，按培训结束日期所在的月份报送。",
     "assessment_ratings": (
-        "【仅限市局使用】捆绑考核评议人评分，只能由市局目录（市级代码）报送，区县无需填写，区县目录中的此文件会被退回。"
+        "【仅限市局使用】捆绑考核评议人评分，只能由市局报送，区县无需报送；放在区县目录中的此文件会被退回。"
     ),
 }
 
@@ -134,7 +137,8 @@ _EXAMPLES: dict[tuple[str, str] | str, str] = {
 
 _GENERAL_NOTES_ZH: tuple[str, ...] = (
     "报送位置：<报送目录>/<区县代码>/<年-月>/{file}，例如 450202/2026-10/{file}（年-月为数据所属月份）。",
-    "报送时间：每月 5 日前报送上个月的数据。同一月份再次报送同名文件，将整体替换该月此前的报送。",
+    "报送时间：每月 {due_day} 日（含当天）之前报送上个月的数据。同一月份再次报送同一数据集的文件"
+    "（无论 .xlsx 还是 .csv），将整体替换该月此前的报送。",
     "第一个工作表为数据表：从第 2 行起每行一条记录；请勿修改、删除表头，不要合并单元格，不要在数据下方加合计行。",
     "带 * 的列为必填。把鼠标停在表头上可以看到该列的填写规则。",
     "身份证号、学校标识码等列已设为“文本”格式。从其他表格复制时请用“选择性粘贴 → 数值”，"
@@ -175,19 +179,26 @@ def example_of(dataset: Dataset, column: Column) -> str:
     return ""
 
 
-def write_templates(out_dir: Path) -> list[Path]:
-    """Write ``<dataset>.xlsx`` for every dataset of the contract; returns the paths written."""
+def write_templates(out_dir: Path, due_day: int | None = None) -> list[Path]:
+    """Write ``<dataset>.xlsx`` for every dataset of the contract; returns the paths written.
+
+    ``due_day`` (default: the setting ``TEACHFLOW_DUE_DAY``) is the day the instructions name.
+    """
+    if due_day is None:
+        from teachflow.settings import load_settings
+
+        due_day = load_settings().due_day
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for dataset in DATASETS.values():
         path = out_dir / f"{dataset.name}.xlsx"
-        build_template(dataset).save(path)
+        build_template(dataset, due_day).save(path)
         paths.append(path)
     return paths
 
 
-def build_template(dataset: Dataset) -> Workbook:
+def build_template(dataset: Dataset, due_day: int = 5) -> Workbook:
     """The template workbook of one dataset (data sheet, instructions sheet, hidden lists)."""
     wb = Workbook()
     data = wb.active
@@ -195,7 +206,7 @@ def build_template(dataset: Dataset) -> Workbook:
     wb.properties.title = f"{dataset.title_zh}报送模板 ({dataset.name})"
     wb.properties.creator = "teachflow"
     _fill_data_sheet(wb, data, dataset)
-    _fill_instructions(wb.create_sheet(INSTRUCTIONS_SHEET), dataset)
+    _fill_instructions(wb.create_sheet(INSTRUCTIONS_SHEET), dataset, due_day)
     _fill_options(wb, data, dataset)
     wb.active = 0
     return wb
@@ -289,7 +300,7 @@ def list_name(column: Column) -> str:
     return f"list_{column.name}"
 
 
-def _fill_instructions(ws: Worksheet, dataset: Dataset) -> None:
+def _fill_instructions(ws: Worksheet, dataset: Dataset, due_day: int) -> None:
     file_name = f"{dataset.name}.xlsx"
     ws.column_dimensions["A"].width = 20
     ws.column_dimensions["B"].width = 22
@@ -303,7 +314,7 @@ def _fill_instructions(ws: Worksheet, dataset: Dataset) -> None:
     ws.cell(row=2, column=1, value=_DATASET_NOTES_ZH.get(dataset.name, dataset.description))
     row = 3
     for note in _GENERAL_NOTES_ZH:
-        ws.cell(row=row, column=1, value="• " + note.format(file=file_name, stem=dataset.name))
+        ws.cell(row=row, column=1, value="• " + note.format(file=file_name, stem=dataset.name, due_day=due_day))
         row += 1
     row += 1
     for col, text in enumerate(("表头", "英文列名", "必填", "填写规则", "示例"), 1):

@@ -57,9 +57,10 @@ GENDER = _vocab("gender", Term("M", "男", ("male",)), Term("F", "女", ("female
 
 TITLE = _vocab(
     "title",
-    Term("senior_full", "正高级", ("正高级教师",)),
-    Term("senior", "高级", ("高级教师", "中学高级")),
-    Term("first", "一级", ("一级教师", "中学一级", "小学高级")),
+    # 正高 / 副高 / 中级: the grades of the general title system, which clerks often write.
+    Term("senior_full", "正高级", ("正高级教师", "正高")),
+    Term("senior", "高级", ("高级教师", "中学高级", "副高", "副高级")),
+    Term("first", "一级", ("一级教师", "中学一级", "小学高级", "中级")),
     Term("second", "二级", ("二级教师", "中学二级", "小学一级")),
     Term("third", "三级", ("三级教师", "小学二级")),
     Term("none", "未定级", ("无", "未评")),
