@@ -26,13 +26,14 @@ import os
 from airflow.sdk import dag, task
 
 from teachflow_airflow.county_api import PULLED
+from teachflow_airflow.timetables import bureau_cron
 
 SCHEDULE = os.environ.get("TEACHFLOW_PULL_SCHEDULE", "0 * * * *")
 
 
 @dag(
     dag_id="county_api_pull",
-    schedule=SCHEDULE,
+    schedule=bureau_cron(SCHEDULE),  # the cron on the bureau's clock, shown with its timezone
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,

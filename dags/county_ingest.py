@@ -22,9 +22,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
+from airflow.sdk import AssetOrTimeSchedule, dag, task
 
 from teachflow_airflow.assets import DATASET_ASSETS, INGESTED, LANDING
+from teachflow_airflow.timetables import bureau_cron
 
 #: A cron expression, or "none" to run only when the pull lands files and on demand.
 SCHEDULE = os.environ.get("TEACHFLOW_INGEST_SCHEDULE", "*/15 * * * *")
@@ -44,7 +45,7 @@ def pulled_files(context) -> frozenset[str]:
     schedule=(
         [LANDING]
         if SCHEDULE.strip().lower() == "none"
-        else AssetOrTimeSchedule(timetable=CronTriggerTimetable(SCHEDULE, timezone="UTC"), assets=[LANDING])
+        else AssetOrTimeSchedule(timetable=bureau_cron(SCHEDULE), assets=[LANDING])
     ),
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,

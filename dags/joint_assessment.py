@@ -33,7 +33,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from airflow.sdk import MultipleCronTriggerTimetable, Param, dag, task
+from airflow.sdk import Param, dag, task
+
+from teachflow_airflow.timetables import bureau_cron
 
 TIMEZONE = "Asia/Shanghai"
 #: The day after August's files are due (TEACHFLOW_DUE_DAY, 5 by default): the final run.
@@ -42,7 +44,7 @@ FINAL_DAY = min(int(os.environ.get("TEACHFLOW_DUE_DAY") or 5) + 1, 28)
 
 @dag(
     dag_id="joint_assessment",
-    schedule=MultipleCronTriggerTimetable("0 3 1 * *", f"0 3 {FINAL_DAY} 9 *", timezone=TIMEZONE),
+    schedule=bureau_cron("0 3 1 * *", f"0 3 {FINAL_DAY} 9 *"),  # shown as "0 3 1 * *, 0 3 6 9 * Asia/Shanghai"
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,

@@ -38,9 +38,9 @@ from __future__ import annotations
 import datetime as dt
 
 from airflow.sdk import Param, dag, get_current_context, task
-from airflow.timetables.trigger import CronTriggerTimetable
 
 from teachflow_airflow.assets import DATASET_ASSETS
+from teachflow_airflow.timetables import bureau_cron
 
 DEFAULT_ARGS = {"owner": "teachflow-data", "retries": 2, "retry_delay": dt.timedelta(minutes=5)}
 TAGS = ["teachflow", "report", "rotation"]
@@ -57,7 +57,7 @@ def _refresh_schedule():
 
 @dag(
     dag_id="rotation_report_monthly",
-    schedule=CronTriggerTimetable("0 6 6 * *", timezone="Asia/Shanghai"),
+    schedule=bureau_cron("0 6 6 * *"),  # shown as "0 6 6 * * Asia/Shanghai"
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,

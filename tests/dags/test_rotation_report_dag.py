@@ -41,7 +41,7 @@ def test_the_refresh_dag_follows_the_roster_flow_and_training_assets():
     bag = _dagbag()
     assert bag.import_errors == {}
     monthly, refresh = bag.get_dag("rotation_report_monthly"), bag.get_dag("rotation_report_refresh")
-    assert monthly.timetable.summary == "0 6 6 * *"
+    assert monthly.timetable.summary == "0 6 6 * * Asia/Shanghai"
     assert {a.uri for a in refresh.timetable.asset_condition.objects} == {
         "teachflow://warehouse/teachers",
         "teachflow://warehouse/teacher_flows",
