@@ -257,7 +257,14 @@ def test_wrong_folder_dataset_shows_columns_as_given(tmp_path):
     files = write_feedback(tmp_path, "450202", "2026-10", "roster", problems, {"outcome": "rejected"})
 
     assert files.csv.name == "roster.feedback.csv"
-    assert _read_csv(files.csv)[1][:6] == ["", "", "", "roster.xlsx", "wrong_folder_dataset", "整个文件退回 File rejected"]
+    assert _read_csv(files.csv)[1][:6] == [
+        "",
+        "",
+        "",
+        "roster.xlsx",
+        "wrong_folder_dataset",
+        "整个文件退回 File rejected",
+    ]
 
 
 def test_sheet_longer_than_excel_allows_points_to_the_csv(tmp_path, monkeypatch):

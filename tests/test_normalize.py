@@ -245,18 +245,14 @@ def test_unknown_label_is_vocab_unknown_with_the_allowed_values():
     typed, problems = normalize(raw(flow_type=["轮岗支教", "借调"]), "teacher_flows")
 
     assert column(typed, "flow_type") == ["rotation", None]
-    assert problems == [
-        Problem("vocab_unknown", row=3, column="flow_type", value="借调", params=ALLOWED_FLOW_TYPES)
-    ]
+    assert problems == [Problem("vocab_unknown", row=3, column="flow_type", value="借调", params=ALLOWED_FLOW_TYPES)]
 
 
 def test_blank_tier_means_none_and_unknown_tier_is_reported():
     typed, problems = normalize(raw(tier=[None, "骨干", "教坛新星", "普通教师", "省骨干"]), "teachers")
 
     assert column(typed, "tier") == ["none", "backbone", "rising_star", "none", None]
-    assert problems == [
-        Problem("vocab_unknown", row=6, column="tier", value="省骨干", params=ALLOWED_TIERS)
-    ]
+    assert problems == [Problem("vocab_unknown", row=6, column="tier", value="省骨干", params=ALLOWED_TIERS)]
 
 
 def test_problems_come_sorted_by_row_then_contract_column():

@@ -186,9 +186,13 @@ def test_csv_with_an_unclosed_quote_is_unreadable_and_names_the_row(tmp_path):
 
     [problem] = rejection(write_csv(tmp_path, text))
 
-    assert (problem.code, problem.params["variant"], problem.params["row"]) == ("file_unreadable", "unclosed_quote", "3")
+    assert (problem.code, problem.params["variant"], problem.params["row"]) == (
+        "file_unreadable",
+        "unclosed_quote",
+        "3",
+    )
     assert render(problem)[0] == (
-        "第 3 行有一个英文双引号（\"）没有配对，系统分不清此后的各列。请删除或补全该行的双引号，"
+        '第 3 行有一个英文双引号（"）没有配对，系统分不清此后的各列。请删除或补全该行的双引号，'
         "或在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”，再重新报送。"
     )
 

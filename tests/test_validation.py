@@ -30,7 +30,12 @@ CTX = ValidationContext(
     county_code=CTX.county_code,
     period=CTX.period,
     schools=CTX.schools,
-    school_names={OWN_SCHOOL: "城西一小", OWN_SCHOOL_2: "城西二小", OTHER_SCHOOL: "城东一小", OTHER_SCHOOL_2: "城东二小"},
+    school_names={
+        OWN_SCHOOL: "城西一小",
+        OWN_SCHOOL_2: "城西二小",
+        OTHER_SCHOOL: "城东一小",
+        OTHER_SCHOOL_2: "城东二小",
+    },
     county_names={COUNTY: "城西区", "450202": "城东区"},
 )
 CITY_CTX = ValidationContext(county_code="450200", period="2026-10", schools=CTX.schools)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from teachflow.contract import DATASETS, Column, Dataset
-from teachflow.parsing.values import allowed_labels, allowed_labels_en
+from teachflow.ingestion.parsing.values import allowed_labels, allowed_labels_en
 from teachflow.settings import project_root
 from teachflow.vocabularies import VOCABULARIES
 
