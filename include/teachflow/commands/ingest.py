@@ -234,14 +234,14 @@ def check_summary(
             lines.append("Result: would be REJECTED whole; nothing of the file would be loaded.")
         elif bad:
             lines.append(
-                f"Result: would be accepted in part: {would_load} rows would load; the {bad} rows with errors "
+                f"Result: would be accepted in part: {would_load} rows would load; the {bad} row(s) with errors "
                 "would NOT load (correct them and submit the whole file again)."
             )
         else:
             lines.append(f"Result: would be accepted: {would_load} rows would load.")
         lines.append(
             f"{assessment.rows_total} rows, {bad} with errors, {assessment.rows_duplicate} exact repeats "
-            f"(loaded once), {len(assessment.problems)} problems listed."
+            f"(loaded once), {len(assessment.problems)} problem(s) listed."
         )
     file_problems = assessment.file_problems
     if file_problems:
