@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import json
 import os
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select, text
 
+from teachflow.calendar import format_local
 from teachflow.ingestion.feedback import feedback_paths
 from teachflow.ingestion.pipeline import ingest_landing
 from teachflow.reference import load_reference
@@ -177,6 +180,39 @@ def test_a_roster_with_one_bad_row_is_rejected_whole_and_the_previous_one_stays(
     ]
     assert count(engine, roster_entries) == 2  # the earlier roster is still in force
     assert ledger_rows(engine)[-1] == (NORTH, "teachers", "rejected")
+    assert feedback_csv(city, NORTH, "teachers")[1][6] == (
+        "1 行有错误；教师名册不允许有错误行，整个文件未入库。请按问题清单改正全部错误后，重新报送完整文件。"
+    )
+    document = status(city, NORTH, "teachers")
+    assert (document["submission_status"], document["outcome_zh"]) == (
+        "rejected_previous_in_force",
+        "已退回（沿用上次）",
+    )
+
+
+def test_a_partly_loaded_file_says_so_with_the_countys_name_and_local_time(city, engine):
+    rows = [training_row(i) for i in range(1, 40)] + [training_row(40, end="2026年13月1日")]
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    [outcome] = ingest_landing(engine, city)
+    assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 39, 1)
+
+    document = status(city, NORTH, "training_records")
+    assert {k: document[k] for k in ("outcome", "submission_status", "submission_status_zh", "county_name")} == {
+        "outcome": "accepted",
+        "submission_status": "accepted_with_rejections",
+        "submission_status_zh": "部分入库（1 行未入库）",
+        "county_name": "城中区",
+    }
+    assert document["outcome_zh"] == "部分入库（1 行未入库）"  # not 已入库: one row was not loaded
+    local = format_local(dt.datetime.fromisoformat(document["processed_at"]))
+    assert document["processed_at_local"] == local
+
+    book = openpyxl.load_workbook(feedback_paths(city.outbox, NORTH, PERIOD, "training_records").xlsx, read_only=True)
+    summary = {row[0]: row[1] for row in book.worksheets[1].iter_rows(values_only=True) if row and row[0]}
+    book.close()
+    assert summary["区县 County"] == f"{NORTH} 城中区"
+    assert summary["处理时间（北京时间）Processed at (Asia/Shanghai)"] == local
+    assert summary["结果 Outcome"] == "部分入库（1 行未入库）：其余行已入库，未入库的行见问题清单"
 
 
 def test_an_id_excel_turned_into_a_number_gets_a_message_saying_how_to_fix_it(city, engine):

@@ -86,7 +86,7 @@ def read_xlsx_table(raw: bytes, dataset: Dataset) -> tuple[pd.DataFrame, HeaderL
         rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges
     except calamine.CalamineError as err:
-        raise _unreadable(err) from err
+        raise _unreadable(err, raw) from err
 
     start = layout.row_index + 1
     _fill_merged_down(rows, merged or [], first_row=start)
@@ -107,8 +107,14 @@ def _column_text(cells: list[object]) -> list[str | None]:
     return [(cell.strip() or None) if type(cell) is str else cell_text(cell) for cell in cells]
 
 
-def _unreadable(err: Exception) -> FileRejected:
-    if isinstance(err, calamine.PasswordError):
+#: The stream Excel keeps a password-protected workbook in (inside an OLE2 file), UTF-16 named.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def _unreadable(err: Exception, raw: bytes = b"") -> FileRejected:
+    """Why calamine could not open the workbook. Excel saves a workbook with an opening password
+    as an OLE2 file holding an ``EncryptedPackage`` stream, which calamine takes for a broken .xls."""
+    if isinstance(err, calamine.PasswordError) or (raw.startswith(WORKBOOK_MAGIC[1]) and _ENCRYPTED_PACKAGE in raw):
         return file_unreadable("password")
     return file_unreadable("damaged", str(err))
 
