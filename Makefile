@@ -16,7 +16,7 @@ export AIRFLOW__LOGGING__BASE_LOG_FOLDER ?= $(CURDIR)/airflow_home/logs
 export PYTHONPATH := $(CURDIR)/plugins:$(PYTHONPATH)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup airflow-db warehouse demo test lint lock clean
+.PHONY: help setup airflow-db warehouse demo ui test lint lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -41,6 +41,9 @@ warehouse: $(VENV)/.installed  ## local ID secret + warehouse schema (data/wareh
 
 demo: setup warehouse  ## sample city -> every DAG end to end -> print where the outputs are
 	$(BIN)/python scripts/demo.py
+
+ui: setup warehouse  ## Airflow UI on the demo's home, http://127.0.0.1:8080 (UI_PORT=...), DAGs unpaused; Ctrl-C stops it
+	$(BIN)/python scripts/ui.py
 
 test: setup  ## run the whole test suite (PostgreSQL tests included)
 	$(BIN)/ruff check .
