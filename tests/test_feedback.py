@@ -274,5 +274,5 @@ def test_sheet_longer_than_excel_allows_points_to_the_csv(tmp_path, monkeypatch)
 
     rows = _read_xlsx(files.xlsx)
     assert [r[0] for r in rows[1:4]] == [2, 3, 4]
-    assert rows[4][6:] == ("另有 7 条问题见 CSV 文件。", "7 more problems are in the CSV file.")
+    assert rows[4][6:] == ("另有 7 条问题未列出，请查看同名的 CSV 文件。", "7 more problems are in the CSV file.")
     assert len(_read_csv(files.csv)) == 11

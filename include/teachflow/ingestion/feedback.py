@@ -470,7 +470,7 @@ def _write_workbook(f: IO[bytes], lines: Sequence[FeedbackLine], summary: Sequen
             "",
             "",
             "",
-            f"另有 {left} 条问题见 CSV 文件。",
+            f"另有 {left} 条问题未列出，请查看同名的 CSV 文件。",
             f"{left} more problems are in the CSV file.",
         )
     problems_sheet = _Sheet(

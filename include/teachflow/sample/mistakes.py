@@ -77,7 +77,7 @@ class Mistake:
     period: str
     row: int | None  # Excel row as the county sees it (1-based, title and header rows counted); None: the file
     column: str | None  # English column name; None: the whole row or file
-    code: str  # problem code from problems.CATALOG, or duplicate_row
+    code: str  # problem code from problems.CATALOG (duplicate_row: an exact repeat, a note)
     severity: str  # file | row | warning | dropped
     value: str | None
     note: str
