@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from teachflow.cli import main
@@ -50,6 +51,10 @@ def test_check_says_in_chinese_what_would_load_and_writes_the_feedback_beside_th
         lines = [tuple(r[:5]) for r in list(csv.reader(f))[1:]]
     assert lines == [("41", "教师40", "结束日期", "2026年13月1日", "date_invalid")]
     assert not (training_file.parent / NORTH).exists()  # not <file's folder>/<county>/<period>/ again
+    book = openpyxl.load_workbook(training_file.parent / "training_records.feedback.xlsx", read_only=True)
+    summary = {row[0]: row[1] for row in book.worksheets[1].iter_rows(values_only=True) if len(row) > 1 and row[0]}
+    book.close()
+    assert summary["结果 Outcome"] == "预检（未入库任何数据）：可以入库，将入库 39 行；有错误的 1 行不会入库"
     assert not (load_settings().data_dir / "warehouse.db").exists()
 
 
@@ -133,7 +138,9 @@ def test_an_unwritable_out_is_one_line_not_a_traceback(tmp_path, training_file, 
     )
 
 
-def test_ingest_from_a_misspelt_landing_zone_fails_in_one_line(tmp_path, capsys):
+@pytest.mark.parametrize("empty_warehouse_url", ["sqlite"], indirect=True)
+def test_ingest_from_a_misspelt_landing_zone_fails_in_one_line(warehouse_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TEACHFLOW_WAREHOUSE_URL", warehouse_url)
     assert main(["ingest", "--landing", str(tmp_path / "landnig")]) == 2
     assert capsys.readouterr().err == (
         f"teachflow: error: landing zone {tmp_path / 'landnig'} does not exist or is not a folder "

@@ -208,7 +208,7 @@ def test_a_partly_loaded_file_says_so_with_the_countys_name_and_local_time(city,
     assert document["processed_at_local"] == local
 
     book = openpyxl.load_workbook(feedback_paths(city.outbox, NORTH, PERIOD, "training_records").xlsx, read_only=True)
-    summary = {row[0]: row[1] for row in book.worksheets[1].iter_rows(values_only=True) if row and row[0]}
+    summary = {row[0]: row[1] for row in book.worksheets[1].iter_rows(values_only=True) if len(row) > 1 and row[0]}
     book.close()
     assert summary["区县 County"] == f"{NORTH} 城中区"
     assert summary["处理时间（北京时间）Processed at (Asia/Shanghai)"] == local

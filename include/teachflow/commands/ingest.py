@@ -71,9 +71,9 @@ def _ingest(args: argparse.Namespace) -> int:
     if args.quiet_seconds is not None:
         overrides["landing_quiet_seconds"] = args.quiet_seconds
     settings = dataclasses.replace(settings, **overrides)
-    _require_landing(settings.landing)
-    engine = warehouse_engine(settings.warehouse_url)
+    engine = warehouse_engine(settings.warehouse_url)  # a warehouse without its schema is said first
     try:
+        _require_landing(settings.landing)
         outcomes = ingest_landing(engine, settings)
     finally:
         engine.dispose()
@@ -173,7 +173,11 @@ def _check(args: argparse.Namespace) -> int:
                 "dataset": args.dataset,
                 "processed_at": calendar.now_utc().isoformat(timespec="seconds"),
                 "outcome": "checked",
-                "outcome_zh": "预检：不能入库，整个文件将被退回" if assessment.rejected else "预检：可以入库",
+                "outcome_zh": (
+                    "不能入库，正式报送时整个文件将被退回"
+                    if assessment.rejected
+                    else f"可以入库，将入库 {would_load} 行" + (f"；有错误的 {bad} 行不会入库" if bad else "")
+                ),
                 "would_be": "rejected" if assessment.rejected else "accepted",
                 "rows_total": assessment.rows_total,
                 "rows_loaded": would_load,

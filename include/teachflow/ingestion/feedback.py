@@ -360,6 +360,8 @@ def _summary_rows(
     state = str(status.get("outcome") or status.get("status") or "")
     fallback_zh = str(status.get("outcome_zh") or state)
     outcome_zh, outcome_en = STATUS_LABELS.get(state, (fallback_zh, state))
+    if state == "checked" and status.get("outcome_zh"):  # the pre-check: what would happen, nothing loaded
+        outcome_zh = f"预检（未入库任何数据）：{status['outcome_zh']}"
     if status.get("submission_status") == "rejected_previous_in_force":
         outcome_zh = f"{status['submission_status_zh']}：整个文件未入库，此前已入库的该月数据继续有效"
         outcome_en = "Rejected: nothing of the file was loaded; the earlier submission for the month stays in force"
