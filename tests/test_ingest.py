@@ -165,6 +165,11 @@ def test_a_roster_naming_another_countys_schools_is_rejected_whole(city, engine)
         "county's schools: check that this is not another county's roster, or correct the code.",
     ]
     assert count(engine, roster_entries) == 0
+    # The ledger (which analysts read) keeps the reason once per code, and never the teacher's name.
+    with engine.connect() as conn:
+        [reasons] = conn.execute(select(submissions.c.reasons)).scalars().all()
+    assert [(r["code"], r["count"]) for r in json.loads(reasons)] == [("roster_other_county", 1)]
+    assert "教师2" not in reasons
 
 
 def test_a_roster_with_one_bad_row_is_rejected_whole_and_the_previous_one_stays(city, engine):
