@@ -15,7 +15,10 @@ EXPECTED = {
     "county_ingest": ("*/15 * * * * Asia/Shanghai", "Every 15 minutes (Asia/Shanghai time)"),
     "county_api_pull": ("0 * * * * Asia/Shanghai", "Every hour (Asia/Shanghai time)"),
     "rotation_report_monthly": ("0 6 6 * * Asia/Shanghai", "At 06:00, on day 6 of the month (Asia/Shanghai time)"),
-    "joint_assessment": ("0 3 1 * * Asia/Shanghai", "At 03:00, on day 1 of the month (Asia/Shanghai time)"),
+    "joint_assessment": (
+        "0 3 1 * *, 0 3 6 9 * Asia/Shanghai",
+        "At 03:00, on day 1 of the month, At 03:00, on day 6 of the month, only in September (Asia/Shanghai time)",
+    ),
 }
 
 
