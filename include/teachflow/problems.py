@@ -208,14 +208,14 @@ CATALOG: dict[str, ProblemType] = {
         _t(
             "processing_failed",
             "file",
-            "系统处理该文件时出错（{detail}），文件已保存，将在下次运行时自动重试，无需重新报送。",
+            "市局系统处理该文件时出错，不是您的文件的问题。文件已保存，系统会在下次运行时自动重试，无需重新报送。",
             "The file could not be processed ({detail}). It is kept and will be tried again on the next "
             "run; there is no need to send it again.",
         ),
         _t(
             "file_quarantined",
             "file",
-            "该文件已连续 {count} 次处理失败，已暂停处理并通知市局数据组处理。如需更正数据，请修改后重新报送。",
+            "该文件已连续 {count} 次处理失败，系统已暂停处理，并已通知市局数据组。如需更正数据，请改正后重新报送完整文件。",
             "Processing this file failed {count} times in a row; it has been set aside and the city's data "
             "team has been alerted. To correct the data, change the file and send it again.",
         ),
@@ -223,14 +223,14 @@ CATALOG: dict[str, ProblemType] = {
         _t(
             "control_character",
             "row",
-            "“{column_zh}”含有不可见的控制字符（{detail}），该行未入库。请删除这些字符（常见于从其他系统复制粘贴）后重新报送。",
+            "“{column_zh}”含有看不见的控制字符（{detail}），该行未入库。请删除这些字符（常见于从其他系统复制粘贴）后重新报送。",
             "'{column_zh}' holds an invisible control character ({detail}), so the row was not loaded. "
             "Delete it (it often comes with text copied from another system) and send the file again.",
         ),
         _t(
             "pii_in_text",
             "row",
-            "“{column_zh}”中有疑似身份证号（{value}）。身份证号只能填在“身份证号”列，请删除后重新报送，该行未入库。",
+            "“{column_zh}”中有疑似身份证号（{value}），该行未入库。身份证号只能填在“身份证号”列，请从本列删除后重新报送。",
             "'{column_zh}' holds what looks like a resident ID number ({value}). ID numbers belong only in "
             "the ID column: remove it and send the file again; the row was not loaded.",
         ),
