@@ -215,7 +215,8 @@ CATALOG: dict[str, ProblemType] = {
         _t(
             "file_quarantined",
             "file",
-            "该文件已连续 {count} 次处理失败，系统已暂停处理，并已通知市局数据组。如需更正数据，请改正后重新报送完整文件。",
+            "该文件已连续 {count} 次处理失败，系统已暂停处理，并已通知市局数据组。"
+            "如需更正数据，请改正后重新报送完整文件。",
             "Processing this file failed {count} times in a row; it has been set aside and the city's data "
             "team has been alerted. To correct the data, change the file and send it again.",
         ),
