@@ -56,7 +56,7 @@ def message(settings, county: str, dataset: str, period: str = PERIOD) -> str:
     path = settings.outbox / county / period / f"{dataset}.feedback.csv"
     with path.open(encoding="utf-8-sig", newline="") as f:
         [_header, line] = list(csv.reader(f))
-    return line[5]
+    return line[6]  # row, name, column, value, code, outcome, then the Chinese message
 
 
 def ledger(engine) -> list[tuple[str, str, str]]:
@@ -415,7 +415,7 @@ def test_reference_names_that_look_like_formulas_stay_text_in_every_workbook(tmp
     problems = [Problem("vocab_unknown", row=2, column="tier", value="-2+3", params={"allowed": "无"})]
     files = write_feedback(tmp_path / "outbox", NORTH, PERIOD, "teachers", problems, {"outcome": "rejected"})
     with files.csv.open(encoding="utf-8-sig", newline="") as f:
-        assert list(csv.reader(f))[1][2] == "'-2+3"
+        assert list(csv.reader(f))[1][3] == "'-2+3"  # the value column, after row, name and column
     assert [neutralize_formula(v) for v in ("\tx", "\rx", "城中", 3, None)] == ["'\tx", "'\rx", "城中", 3, None]
 
 

@@ -97,6 +97,30 @@ UNREADABLE_VARIANTS: dict[str, tuple[str, str]] = {
         'The double quote (") opened in row {row} is never closed, so the columns after it cannot be told '
         "apart. Remove or close it, or save the file from Excel as 'CSV UTF-8', and submit it again.",
     ),
+    "unzipped_too_large": (
+        "工作簿解压后约 {unzipped_mb} MB，超过系统上限 {limit_mb} MB，无法读取。请删除多余的工作表、图片和"
+        "表格以外的内容后另存，或另存为 CSV UTF-8，再重新报送。",
+        "The workbook is {unzipped_mb} MB unzipped, over the limit of {limit_mb} MB ({detail}). Delete extra "
+        "worksheets, pictures and anything outside the table, or save it as CSV UTF-8, and submit it again.",
+    ),
+    "compression_ratio": (
+        "工作簿的压缩比异常（{ratio}:1），通常是某个单元格里有超大的内容，无法读取。请检查并删除异常的内容后另存，"
+        "再重新报送。",
+        "The workbook is compressed {ratio}:1, far beyond a real workbook ({detail}): a cell probably holds "
+        "an oversized value. Delete it, save and submit the file again.",
+    ),
+    "sheet_extent": (
+        "工作表的使用区域有 {cells} 个单元格，超过上限 {limit}，无法读取：表格右下方很远处可能还有数据或格式"
+        "（如 XFD1048576 单元格）。请删除表格以外多余的行和列后另存，再重新报送。",
+        "A worksheet's used area holds {cells} cells, over the limit of {limit} ({detail}): something sits far "
+        "below or right of the table. Delete the rows and columns outside the table, save and submit it again.",
+    ),
+    "memory": (
+        "读取工作簿所需内存超过上限 {mib} MiB（工作表区域过大或单元格内容过大），无法读取。请删除表格以外多余的"
+        "行和列以及超大的单元格内容后另存，或另存为 CSV UTF-8，再重新报送。",
+        "Reading the workbook needs more than {mib} MiB ({detail}): an oversized sheet area or cell. Delete the "
+        "rows and columns outside the table and any oversized cell, or save it as CSV UTF-8, and submit it again.",
+    ),
     "csv_layout": (
         "CSV 文件的各列无法正确分开。请在 Excel 中打开后“另存为 → CSV UTF-8（逗号分隔）”，再重新报送。",
         "The CSV file's columns cannot be told apart ({detail}). Open it in Excel, save it as "

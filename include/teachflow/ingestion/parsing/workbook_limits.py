@@ -32,7 +32,7 @@ from pathlib import Path
 
 from teachflow.contract import Dataset
 from teachflow.ingestion.parsing.headers import file_unreadable
-from teachflow.problems import FileRejected
+from teachflow.problems import FileRejected, megabytes
 
 #: Exit code of the child when it ran out of its address space (a MemoryError).
 OUT_OF_MEMORY = 3
@@ -74,15 +74,18 @@ def check_workbook(raw: bytes, limits: WorkbookLimits) -> None:
     total = sum(m.file_size for m in members)
     if total > limits.max_unzipped_bytes:
         raise file_unreadable(
-            f"解压后 {total} 字节，超过上限 {limits.max_unzipped_bytes} 字节 / "
-            f"{total} bytes unzipped, over the limit of {limits.max_unzipped_bytes}"
+            "unzipped_too_large",
+            f"{total} bytes unzipped, over the limit of {limits.max_unzipped_bytes}",
+            unzipped_mb=megabytes(total),
+            limit_mb=megabytes(limits.max_unzipped_bytes),
         )
     for m in members:
         ratio = m.file_size // max(m.compress_size, 1)
         if m.file_size >= _RATIO_CHECKED_FROM and ratio > limits.max_compression_ratio:
             raise file_unreadable(
-                f"工作簿中的 {m.filename} 压缩比异常（{ratio}:1），可能含有超大单元格 / "
-                f"{m.filename} is compressed {ratio}:1, far beyond a real workbook (an oversized cell?)"
+                "compression_ratio",
+                f"{m.filename} is compressed {ratio}:1, far beyond a real workbook",
+                ratio=str(ratio),
             )
     for m in members:
         if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
@@ -91,10 +94,10 @@ def check_workbook(raw: bytes, limits: WorkbookLimits) -> None:
             cells = declared_cells(head)
             if cells is not None and cells > limits.max_sheet_cells:
                 raise file_unreadable(
-                    f"工作表声明的区域有 {cells} 个单元格，超过上限 {limits.max_sheet_cells}"
-                    "（是否有数据远在表格右下角？）/ "
-                    f"a sheet declares {cells} cells, over the limit of {limits.max_sheet_cells} "
-                    "(is there a value far below or right of the table?)"
+                    "sheet_extent",
+                    f"{m.filename} declares {cells} cells, over the limit of {limits.max_sheet_cells}",
+                    cells=str(cells),
+                    limit=str(limits.max_sheet_cells),
                 )
 
 
@@ -172,8 +175,5 @@ def read_workbook_bounded(source: Path | None, raw: bytes, dataset: Dataset, lim
         stderr = done.stderr.decode("utf-8", "replace")
         if done.returncode == OUT_OF_MEMORY or "memory allocation of" in stderr:
             mib = limits.memory_bytes // (1024 * 1024)
-            raise file_unreadable(
-                f"读取工作簿所需内存超过上限 {mib} MiB（工作表区域过大或单元格过大）/ "
-                f"reading the workbook needs more than {mib} MiB (an oversized sheet area or cell)"
-            )
+            raise file_unreadable("memory", f"the parser ran out of its {mib} MiB", mib=str(mib))
         raise RuntimeError(f"the workbook parser ended with code {done.returncode}: {stderr[-2000:]}")
