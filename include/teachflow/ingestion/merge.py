@@ -4,8 +4,9 @@ Write-audit-publish: the rows that passed validation are staged into a temporary
 on PostgreSQL, ``executemany`` on SQLite), then published with a handful of INSERT ... SELECT /
 DELETE statements. The caller runs :func:`merge_submission` inside one transaction together with
 the ledger update, so a submission lands whole or not at all. Training records on PostgreSQL skip
-the staging when they are all new: :mod:`teachflow.ingestion.training_copy` copies them straight into the
-table (and :func:`teachflow.ingestion.pipeline.validate_while_copying` does so while the file is validated).
+the staging when they are all new: :mod:`teachflow.ingestion.training_copy` (which builds on this
+module, never the other way round) copies them straight into the table, and
+:func:`teachflow.ingestion.pipeline.validate_while_copying` does so while the file is validated.
 
 Replacement rules (spec: submissions.md, domain.md):
 - ``teachers``: the roster is a snapshot; a submission replaces the (county, period) roster.
@@ -435,13 +436,10 @@ _MERGERS = {
 def merge_submission(conn: Connection, ident: SubmissionIdentity, frame: pd.DataFrame, old: Sequence[int]) -> int:
     """Stage ``frame`` (from :func:`load_frame`) and publish it, replacing submissions ``old``.
 
-    Runs inside the caller's transaction; returns the number of rows staged.
+    Runs inside the caller's transaction; returns the number of rows staged. Training records on
+    PostgreSQL take the ``COPY`` path instead (:func:`teachflow.ingestion.pipeline.publish` picks
+    it), so this module never imports :mod:`teachflow.ingestion.training_copy`, which builds on it.
     """
-    if ident.dataset == "training_records" and conn.dialect.name == "postgresql":
-        from teachflow.ingestion.training_copy import TrainingCopy
-
-        rows = frame.assign(_row=np.arange(len(frame)))  # validated already: every row is good
-        return TrainingCopy(conn, ident, rows, old).finish(rows)
     stage_name = stage(conn, ident.dataset, frame)
     _MERGERS[ident.dataset](conn, ident, stage_name, old)
     _drop_stage(conn, stage_name)

@@ -556,16 +556,32 @@ def publish(
     loaded and the submissions replaced. An error anywhere rolls all of it back, including one in
     ``before_commit(assessment, loaded, replaced)`` (the pipeline stages the feedback there).
     """
-    from teachflow.ingestion.merge import lock_identity, merge_submission
+    from teachflow.ingestion.merge import lock_identity
 
     with engine.begin() as conn:
         lock_identity(conn, ident.county_code, ident.period, ident.dataset)
         old = ledger.accepted_ids(conn, ident.county_code, ident.period, ident.dataset, excluding=ident.submission_id)
-        loaded = merge_submission(conn, ident, frame, old)
+        loaded = merge_rows(conn, ident, frame, old)
         _record_accepted(conn, ident, assessment, loaded, old)
         if before_commit is not None:
             before_commit(assessment, loaded, old)
     return loaded, old
+
+
+def merge_rows(conn: Connection, ident: SubmissionIdentity, frame: pd.DataFrame, old: list[int]) -> int:
+    """Merge validated rows by the dataset's path: training on PostgreSQL by ``COPY``, the rest staged.
+
+    The choice lives here, above both paths, so that :mod:`teachflow.ingestion.training_copy` may
+    build on :mod:`teachflow.ingestion.merge` without the two importing each other.
+    """
+    from teachflow.ingestion.merge import merge_submission
+
+    if ident.dataset == "training_records" and conn.dialect.name == "postgresql":
+        from teachflow.ingestion.training_copy import TrainingCopy
+
+        rows = frame.assign(_row=np.arange(len(frame)))  # validated already: every row is good
+        return TrainingCopy(conn, ident, rows, old).finish(rows)
+    return merge_submission(conn, ident, frame, old)
 
 
 def _record_accepted(
