@@ -16,6 +16,8 @@ from pathlib import Path
 
 import fsspec
 
+from teachflow.atomic_files import move_into_place
+
 _CHUNK = 8 * 1024 * 1024  # few, large reads: fewer hand-overs of the GIL to GX's import thread
 
 
@@ -66,7 +68,7 @@ def archive_file(source_url: str, archive_root: Path, file_format: str, max_byte
             os.unlink(tmp_name)
         else:
             final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.replace(tmp_name, final)
+            move_into_place(Path(tmp_name), final, mode=None)  # personal data: stays 0600
         return ArchivedFile(sha256=sha, size=size, path=final)
     except BaseException:
         if os.path.exists(tmp_name):

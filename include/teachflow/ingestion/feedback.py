@@ -18,9 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -31,6 +29,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from teachflow import problems as problem_catalog
+from teachflow.atomic_files import replace_with, write_temporary
 from teachflow.contract import DATASETS
 from teachflow.problems import Problem
 from teachflow.spreadsheet_text import neutralize_formula
@@ -229,7 +228,7 @@ class StagedFeedback:
 
     def publish(self) -> FeedbackFiles:
         for final, temp in self.temporary.items():
-            os.replace(temp, final)
+            replace_with(temp, final)
         self.temporary = {}
         return self.files
 
@@ -325,19 +324,9 @@ def _json_default(value: object) -> str:
 def _write_temporary(path: Path, mode: str, write: Callable[[IO[Any]], object]) -> Path:
     """Write to a temporary file beside ``path`` (renamed over ``path`` in one step later)."""
     encoding = None if "b" in mode else ("utf-8-sig" if path.suffix == ".csv" else "utf-8")
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, encoding=encoding, newline="" if encoding else None) as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes 0600; the county's share (the outbox's group) must read it; others may not:
-        # a feedback line echoes the county's values, resident IDs and names included.
-        os.chmod(temp_name, 0o640)
-        return Path(temp_name)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    # The county's share (the outbox's group) must read it; others may not: a feedback line echoes
+    # the county's values, resident IDs and names included.
+    return write_temporary(path, write, mode, file_mode=0o640, encoding=encoding, newline="" if encoding else None)
 
 
 def _write_csv(f: IO[str], lines: Sequence[FeedbackLine]) -> None:

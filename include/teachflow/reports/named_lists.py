@@ -24,8 +24,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Date, Engine, Numeric, String, bindparam, text
 
+from teachflow.atomic_files import write_atomically
 from teachflow.ingestion.feedback import safe_component
-from teachflow.reports.files import write_atomically
 from teachflow.reports.months import report_month
 from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.reports.xlsx_kit import Book, Column

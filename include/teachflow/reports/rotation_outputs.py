@@ -13,8 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from teachflow.atomic_files import write_atomically
 from teachflow.reports.coverage import Coverage, read_coverage
-from teachflow.reports.files import rotation_folder, write_atomically
+from teachflow.reports.files import rotation_folder
 from teachflow.reports.rotation import RotationReportData, load_rotation_report
 from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.reports.trends import MonthView, month_view, summary_zh

@@ -14,8 +14,9 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from teachflow.atomic_files import open_atomically
 from teachflow.contract import REFERENCE_FILES
-from teachflow.sample.files import FileRecord, atomic_write
+from teachflow.sample.files import FileRecord
 from teachflow.sample.params import SampleParams, rng_for
 from teachflow.vocabularies import LOCATION, STAGE
 
@@ -331,7 +332,7 @@ def write_reference(city: City, folder: Path, root: Path) -> list[FileRecord]:
     records = []
     for name, header in REFERENCE_FILES.items():
         path = folder / f"{name}.csv"
-        with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
+        with open_atomically(path, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
             writer.writerows(rows[name])

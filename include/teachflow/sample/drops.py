@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from teachflow.atomic_files import atomic_path, open_atomically
 from teachflow.contract import Dataset
-from teachflow.sample.files import FileRecord, atomic_path, atomic_write
+from teachflow.sample.files import FileRecord
 from teachflow.sample.mistakes import ExcelNumber, FileMistakes, Mistake, severity_of
 from teachflow.sample.periods import Period
 from teachflow.sample.styles import FileStyle
@@ -93,7 +94,7 @@ class _XlsxSink:
 
 @contextmanager
 def _csv_sink(path: Path, dataset: Dataset, style: FileStyle) -> Iterator[_CsvSink]:
-    with atomic_write(path, "w", encoding=style.encoding, newline="", buffering=1 << 20) as handle:
+    with open_atomically(path, "w", encoding=style.encoding, newline="", buffering=1 << 20) as handle:
         sink = _CsvSink(handle, style.column_order(dataset))
         csv.writer(handle).writerow(style.header(dataset))
         yield sink

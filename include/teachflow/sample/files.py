@@ -6,12 +6,8 @@ under a hidden temporary name and renamed into place; a reader never sees half a
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 
 @dataclass
@@ -32,34 +28,3 @@ class FileRecord:
 
     def as_manifest(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
-
-
-def temporary_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.part")
-
-
-@contextmanager
-def atomic_write(path: Path, mode: str = "w", **open_args: Any) -> Iterator[IO]:
-    """Open a temporary file beside ``path``; rename it into place when the block ends without error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_path(path)
-    try:
-        with open(tmp, mode, **open_args) as handle:
-            yield handle
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` to write to; renamed into place when the block ends without error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_path(path)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from teachflow import calendar
-from teachflow.reports.files import write_atomically
+from teachflow.atomic_files import write_atomically
 from teachflow.reports.xlsx_kit import Book, Column
 from teachflow.scoring.computed import INPUT_NAMES_ZH
 from teachflow.scoring.model import ScoringModel

@@ -6,11 +6,10 @@ and can be mailed as it is. Chinese labels. Written atomically (temporary file, 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from html import escape
 from pathlib import Path
 
+from teachflow.atomic_files import open_atomically
 from teachflow.scoring.excel import ROLE_ZH, as_of_line, checklist_scores, policy_lines
 from teachflow.scoring.model import ScoringModel
 from teachflow.scoring.store import StoredRun
@@ -143,13 +142,7 @@ SHA-256 <code>{escape(run.model_hash[:16])}…</code>。</p>
 
 
 def write_page(run: StoredRun, model: ScoringModel, path: Path, context) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(render_page(run, model, context))
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    page = render_page(run, model, context)
+    with open_atomically(path, "w", encoding="utf-8") as handle:
+        handle.write(page)
     return path
