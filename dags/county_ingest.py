@@ -81,7 +81,8 @@ def county_ingest():
         from airflow.sdk import get_current_context
 
         from teachflow.ingestion.landing import LandingFile
-        from teachflow.ingestion.pipeline import ingest_file
+        from teachflow.ingestion.pipeline import ingest_file, load_reference_data
+        from teachflow.scoring.model import rated_indicator_codes
         from teachflow.warehouse.engine import make_engine
         from teachflow_airflow.runtime import task_settings
 
@@ -90,7 +91,8 @@ def county_ingest():
         settings = task_settings()
         engine = make_engine(settings.warehouse_url)
         try:
-            outcome = ingest_file(engine, settings, file)
+            reference = load_reference_data(engine, rated_indicator_codes)  # read if a ratings file is judged
+            outcome = ingest_file(engine, settings, file, reference)
         finally:
             engine.dispose()
         print(outcome.summary())

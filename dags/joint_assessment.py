@@ -35,9 +35,9 @@ import os
 
 from airflow.sdk import Param, dag, task
 
+from teachflow_airflow.calendar_params import SCHOOL_YEAR_PARAM
 from teachflow_airflow.timetables import bureau_cron
 
-TIMEZONE = "Asia/Shanghai"
 #: The day after August's files are due (TEACHFLOW_DUE_DAY, 5 by default): the final run.
 FINAL_DAY = min(int(os.environ.get("TEACHFLOW_DUE_DAY") or 5) + 1, 28)
 
@@ -54,7 +54,7 @@ FINAL_DAY = min(int(os.environ.get("TEACHFLOW_DUE_DAY") or 5) + 1, 28)
         "school_year": Param(
             None,
             type=["null", "string"],
-            pattern=r"^\d{4}-\d{4}$",
+            pattern=SCHOOL_YEAR_PARAM,
             description="School year to score, e.g. 2025-2026 (blank: decided by the run's date)",
         ),
         "model": Param(None, type=["null", "string"], description="Scoring model YAML (blank: the default)"),

@@ -40,6 +40,7 @@ import datetime as dt
 from airflow.sdk import Param, dag, get_current_context, task
 
 from teachflow_airflow.assets import DATASET_ASSETS
+from teachflow_airflow.calendar_params import MONTH_PARAM
 from teachflow_airflow.timetables import bureau_cron
 
 DEFAULT_ARGS = {"owner": "teachflow-data", "retries": 2, "retry_delay": dt.timedelta(minutes=5)}
@@ -65,7 +66,7 @@ def _refresh_schedule():
         "month": Param(
             None,
             type=["null", "string"],
-            pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+            pattern=MONTH_PARAM,
             description="Report month YYYY-MM (blank: the month before the run's date)",
         )
     },

@@ -7,6 +7,7 @@ hide a cycle or a dependency the layout forbids.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,32 @@ def test_the_ingestion_modules_import_each_other_without_a_cycle():
     for name in sorted(edges):
         if name not in state:
             visit(name, [])
+
+
+def test_ingestion_imports_neither_reports_nor_scoring():
+    """Rated-indicator codes reach validation from the caller; months come from teachflow.calendar."""
+    forbidden = ("teachflow.reports", "teachflow.scoring", "teachflow.sample", "teachflow.pull")
+    for under in ("teachflow.ingestion", "teachflow.validation", "teachflow.contract"):
+        for name, imports in graph(under).items():
+            assert not [i for i in imports if i.startswith(forbidden)], name
+
+
+def test_the_generator_and_the_demo_server_are_commands_not_product():
+    """The synthetic city and the reference county API server are reached only through their commands."""
+    tools = ("teachflow.sample", "teachflow.pull.server", "teachflow.pull.demo")
+    allowed = ("teachflow.commands.sample", "teachflow.commands.pull", *tools)
+    for name, imports in graph().items():
+        if not name.startswith(allowed):
+            assert not [i for i in imports if i.startswith(tools)], name
+
+
+def test_one_pattern_of_a_month():
+    """YYYY-MM is written once, in teachflow.calendar (strict ASCII, nothing after it)."""
+    month = re.compile(r"0\[1-9\]\|1\[0-2\]")
+    writers = sorted(
+        str(path.relative_to(PACKAGE.parents[1]))
+        for folder in (PACKAGE, PACKAGE.parents[1] / "dags", PACKAGE.parents[1] / "plugins")
+        for path in folder.rglob("*.py")
+        if month.search(path.read_text(encoding="utf-8"))
+    )
+    assert writers == ["include/teachflow/calendar.py"]

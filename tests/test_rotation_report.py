@@ -13,7 +13,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert, select, update
 
-from teachflow.reports.months import months_to_refresh, previous_period, report_month
+from teachflow.calendar import previous_period
+from teachflow.reports.months import months_to_refresh, report_month
 from teachflow.reports.rotation import compute_rotation_report, reported_periods
 from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.warehouse.engine import make_engine

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, insert, select
 
+from teachflow.calendar import SchoolYear
 from teachflow.scoring.computed import CommunitySchool, SchoolFigures, computed_indicator, school_figures
 from teachflow.scoring.model import DEFAULT_MODEL_PATH, load_model
 from teachflow.scoring.rated import RatingGroupMean, rated_indicator
@@ -27,7 +28,7 @@ from teachflow.scoring.score import (
     score_year,
 )
 from teachflow.scoring.store import read_run
-from teachflow.scoring.years import SchoolYear, target_for_run
+from teachflow.scoring.years import target_for_run
 from teachflow.warehouse.schema import (
     assessment_breakdown,
     assessment_community_scores,

@@ -21,11 +21,15 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+#: The bureau's time zone by name (Airflow's timetables take the name).
+BUREAU_TZ_NAME = "Asia/Shanghai"
 #: The bureau's time zone: every time shown to a person is in it.
-BUREAU_TZ = ZoneInfo("Asia/Shanghai")
+BUREAU_TZ = ZoneInfo(BUREAU_TZ_NAME)
 
 #: A period ``YYYY-MM``: ASCII digits only, nothing after it (``\\Z``, not ``$``).
 PERIOD_PATTERN = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
+#: A school year ``YYYY-YYYY`` as a pattern (the years' being consecutive is :meth:`SchoolYear.parse`'s check).
+SCHOOL_YEAR_PATTERN = r"[0-9]{4}-[0-9]{4}"
 _PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])\Z", re.ASCII)
 _SCHOOL_YEAR = re.compile(r"([0-9]{4})-([0-9]{4})\Z", re.ASCII)
 

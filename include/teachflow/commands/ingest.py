@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
+from teachflow.calendar import is_period
 from teachflow.settings import load_settings
 
 
@@ -63,6 +63,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
     from teachflow.commands import warehouse_engine
     from teachflow.ingestion.pipeline import ingest_landing
+    from teachflow.scoring.model import rated_indicator_codes
 
     settings = load_settings()
     overrides = {}
@@ -74,7 +75,7 @@ def _ingest(args: argparse.Namespace) -> int:
     engine = warehouse_engine(settings.warehouse_url)  # a warehouse without its schema is said first
     try:
         _require_landing(settings.landing)
-        outcomes = ingest_landing(engine, settings)
+        outcomes = ingest_landing(engine, settings, rated_indicator_codes)
     finally:
         engine.dispose()
     if not outcomes:
@@ -264,6 +265,7 @@ def _check_reference(args: argparse.Namespace, settings, say):
     """The reference data the pre-check compares with: ``--reference`` CSVs, else the warehouse's."""
     from teachflow.cli import CommandError
     from teachflow.ingestion.pipeline import Reference, load_reference_data
+    from teachflow.scoring.model import rated_indicator_codes
 
     if args.reference:
         from teachflow.reference import parse_reference
@@ -274,12 +276,13 @@ def _check_reference(args: argparse.Namespace, settings, say):
             {s["school_code"]: s["county_code"] for s in rows["schools"]},
             county_names={c["county_code"]: c["county_name"] for c in rows["counties"]},
             school_names={s["school_code"]: s["school_name"] for s in rows["schools"]},
+            rated_indicators=rated_indicator_codes,
         )
     from teachflow.warehouse.engine import make_engine
 
     engine = make_engine(settings.warehouse_url)
     try:
-        return load_reference_data(engine)
+        return load_reference_data(engine, rated_indicator_codes)
     except Exception as err:  # no warehouse here: say what to do instead
         raise CommandError(
             say(
@@ -295,4 +298,4 @@ def _check_reference(args: argparse.Namespace, settings, say):
 
 def _period_from_path(path: Path) -> str | None:
     parent = path.resolve().parent.name
-    return parent if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", parent) else None
+    return parent if is_period(parent) else None

@@ -9,12 +9,11 @@ import signal
 import sys
 from pathlib import Path
 
+from teachflow.calendar import is_period
 from teachflow.settings import load_settings
 
 
 def _period(value: str) -> str:
-    from teachflow.calendar import is_period
-
     if not is_period(value):
         raise argparse.ArgumentTypeError(f"{value!r} is not a month YYYY-MM")
     return value

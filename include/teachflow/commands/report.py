@@ -27,9 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _rotation(args: argparse.Namespace) -> int:
+    from teachflow.calendar import parse_period
     from teachflow.cli import CommandError
     from teachflow.commands import warehouse_engine
-    from teachflow.reports.months import parse_period
     from teachflow.reports.rotation_run import run_rotation_report
 
     try:

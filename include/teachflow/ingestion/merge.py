@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from teachflow.calendar import month_end, month_start
 from teachflow.identity import teacher_key
 
 log = logging.getLogger(__name__)
@@ -373,15 +374,12 @@ def delete_replaced_training(conn: Connection, ident: SubmissionIdentity, old: S
     """
     if not old:  # a first submission replaces nothing
         return
-    from teachflow.reports.months import report_month
-
-    month = report_month(ident.period)
     conn.execute(
         text(
             f"DELETE FROM training_records WHERE submission_id IN ({_in_list(old)}) "
             "AND end_date BETWEEN :first AND :last"
         ),
-        {"first": month.month_start, "last": month.month_end},
+        {"first": month_start(ident.period), "last": month_end(ident.period)},
     )
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
+from teachflow.calendar import period_of
 from teachflow.contract import DATASETS, Dataset, is_city_code
 from teachflow.ingestion import ledger
 from teachflow.ingestion.archive import ArchivedFile, TooLargeToArchive, archive_file
@@ -113,17 +114,29 @@ class Outcome:
         )
 
 
+#: The rated indicators' codes, or a function giving them (see :class:`Reference`).
+RatedIndicators = frozenset[str] | Callable[[], frozenset[str]] | None
+
+
 @dataclass(frozen=True)
 class Reference:
-    """The reference data a submission is checked against."""
+    """The reference data a submission is checked against.
+
+    ``rated_indicators`` are the indicator codes an ``assessment_ratings`` row may name. They
+    belong to the scoring model, which ingestion does not import: the caller (the DAG task,
+    ``teachflow ingest``, ``teachflow check``) hands them in, or a function that reads them, called
+    only when a ratings file is judged (a broken model then stops that file, not every county's);
+    None means validation's default list, which is the shipped model's.
+    """
 
     counties: Mapping[str, bool]  # county_code -> is_city
     schools: Mapping[str, str]  # school_code -> county_code
     county_names: Mapping[str, str] = field(default_factory=dict)  # county_code -> county_name
     school_names: Mapping[str, str] = field(default_factory=dict)  # school_code -> school_name
+    rated_indicators: RatedIndicators = None
 
 
-def load_reference_data(engine: Engine) -> Reference:
+def load_reference_data(engine: Engine, rated_indicators: RatedIndicators = None) -> Reference:
     with engine.connect() as conn:
         county_rows = conn.execute(select(counties.c.county_code, counties.c.is_city, counties.c.county_name)).all()
         school_rows = conn.execute(select(schools.c.school_code, schools.c.county_code, schools.c.school_name)).all()
@@ -132,6 +145,7 @@ def load_reference_data(engine: Engine) -> Reference:
         {s: county for s, county, _ in school_rows},
         county_names={c: name for c, _, name in county_rows},
         school_names={s: name for s, _, name in school_rows},
+        rated_indicators=rated_indicators,
     )
 
 
@@ -147,7 +161,7 @@ def identity_problems(
     wrong = path_problem(county_code, period, dataset, file_format)
     if wrong is None and county_code not in reference.counties:
         wrong = ("wrong_folder_county", county_code)
-    if wrong is None and period > today.strftime("%Y-%m"):
+    if wrong is None and period > period_of(today):
         wrong = ("wrong_folder_period", period)
     if wrong is not None:
         code, value = wrong
@@ -244,10 +258,9 @@ def judge(result: Assessment, county_code: str, period: str, reference: Referenc
         school_names=reference.school_names,
         county_names=reference.county_names,
     )
-    if dataset.name == "assessment_ratings":  # the indicators evaluators may rate come from the scoring model
-        from teachflow.scoring.model import rated_indicator_codes
-
-        ctx = dataclasses.replace(ctx, rated_indicators=rated_indicator_codes())
+    rated = reference.rated_indicators
+    if rated is not None and dataset.name == "assessment_ratings":  # the scoring model's, from the caller
+        ctx = dataclasses.replace(ctx, rated_indicators=frozenset(rated() if callable(rated) else rated))
     problems = result.problems
     with timed(result.timings, "validate"):
         problems = [*problems, *validate(typed, dataset.name, ctx, prior=problems)]
@@ -697,10 +710,10 @@ def stage_outcome_feedback(
     )
 
 
-def ingest_landing(engine: Engine, settings: Settings) -> list[Outcome]:
+def ingest_landing(engine: Engine, settings: Settings, rated_indicators: RatedIndicators = None) -> list[Outcome]:
     """``teachflow ingest``: every new, complete landing file, one after another."""
     files = discover(engine, settings)
-    reference = load_reference_data(engine)
+    reference = load_reference_data(engine, rated_indicators)
     outcomes = []
     for file in files:
         try:

@@ -10,10 +10,10 @@ Running it again gives the same landing zone.
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 from pathlib import Path
 
+from teachflow.calendar import is_period
 from teachflow.contract import FILE_FORMATS
 from teachflow.pull.config import CountyApiConfig
 from teachflow.pull.puller import PullResult, pull_county
@@ -23,7 +23,6 @@ from teachflow.settings import Settings
 log = logging.getLogger("teachflow.pull")
 
 DEMO_TOKEN = "demo-token-not-for-production"
-_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])\Z", re.ASCII)  # the strict rule of calendar.is_period
 
 
 def demo_source(settings: Settings) -> Path:
@@ -39,7 +38,7 @@ def move_county_to_source(landing: Path, source: Path, county_code: str) -> list
         return moved
     for path in sorted(county_folder.glob("*/*")):
         stem, _, ext = path.name.rpartition(".")
-        if not (path.is_file() and _PERIOD.match(path.parent.name) and ext in FILE_FORMATS and stem):
+        if not (path.is_file() and is_period(path.parent.name) and ext in FILE_FORMATS and stem):
             continue
         if path.name.startswith("."):
             continue

@@ -9,23 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from teachflow import calendar
 from teachflow.reports.coverage import ReportRefused, check_month_reportable, month_coverage, store_coverage
 from teachflow.reports.files import rotation_folder
-from teachflow.reports.months import parse_period, previous_period
 from teachflow.reports.named_lists import write_named_lists
 from teachflow.reports.rotation import RotationReportResult, compute_rotation_report, reported_periods
 from teachflow.reports.rotation_outputs import write_rotation_outputs
 from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.settings import Settings
 from teachflow.warehouse.engine import make_engine
-
-#: The bureau's clock: the report of month M runs on the 6th of M+1, Beijing time.
-BUREAU_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def month_for_run(explicit: str | None, logical_date: dt.datetime | None, run_after: dt.datetime | None) -> str:
@@ -36,14 +31,12 @@ def month_for_run(explicit: str | None, logical_date: dt.datetime | None, run_af
     5th in UTC. Never ``data_interval_start``: under CronTriggerTimetable the interval is empty.
     """
     if explicit:
-        parse_period(explicit)
+        calendar.parse_period(explicit)
         return explicit
     when = logical_date or run_after
     if when is None:
         raise ValueError("a run with neither a month param, a logical date nor run_after")
-    if when.tzinfo is not None:
-        when = when.astimezone(BUREAU_TZ)
-    return previous_period(when)
+    return calendar.previous_period(when)  # an aware moment is read on the bureau's clock (Asia/Shanghai)
 
 
 @dataclass(frozen=True)

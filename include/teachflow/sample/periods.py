@@ -1,19 +1,18 @@
-"""Months and school years of the sample: the window of periods the counties report.
+"""Months of the sample: the window of periods the counties report.
 
 The generator works on a window of consecutive months ending at ``--last-period``; everything
 time-dependent (who is on the roster, which flows are open, which are overdue) is judged against
 the window's last day, the sample's "today". Nothing here reads the clock, so a seed gives the
-same city on any day.
+same city on any day. The arithmetic is :mod:`teachflow.calendar`'s; :class:`Period` is only the
+sample's handy value for one month.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass
 
-_PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])\Z", re.ASCII)  # the strict rule of calendar.is_period
+from teachflow import calendar
 
 
 @dataclass(frozen=True, order=True)
@@ -25,35 +24,33 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        match = _PERIOD.match(text.strip())
-        if not match:
-            raise ValueError(f"period {text!r} is not YYYY-MM")
-        return cls(int(match.group(1)), int(match.group(2)))
+        try:
+            return cls(*calendar.parse_period(text.strip()))
+        except ValueError:
+            raise ValueError(f"period {text!r} is not YYYY-MM") from None
 
     def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+        return calendar.format_period(self.year, self.month)
 
     @property
     def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
+        return calendar.month_start(str(self))
 
     @property
     def last_day(self) -> dt.date:
-        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return calendar.month_end(str(self))
 
     def shift(self, months: int) -> Period:
-        index = self.year * 12 + self.month - 1 + months
-        return Period(index // 12, index % 12 + 1)
+        return Period(*calendar.parse_period(calendar.shift_period(str(self), months)))
 
     @property
     def school_year_start(self) -> dt.date:
         """1 September of the school year holding this month (domain.md: the year starts then)."""
-        return dt.date(self.year if self.month >= 9 else self.year - 1, 9, 1)
+        return calendar.SchoolYear.of_period(str(self)).start
 
     @property
     def school_year(self) -> str:
-        start = self.school_year_start.year
-        return f"{start}-{start + 1}"
+        return str(calendar.SchoolYear.of_period(str(self)))
 
 
 def window(last: Period, months: int) -> list[Period]:
@@ -70,4 +67,5 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def month_end(day: dt.date) -> dt.date:
-    return dt.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    """The last day of the month holding ``day``."""
+    return calendar.month_end(calendar.period_of(day))

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Date, Numeric, String, bindparam, text
 
+from teachflow.calendar import SchoolYear
 from teachflow.scoring.breakdown import BreakdownRow, IndicatorScore, PolicyFigures
 from teachflow.scoring.model import Indicator
-from teachflow.scoring.years import SchoolYear
 from teachflow.vocabularies import BACKBONE_TIERS, ROTATION_FLOW_TYPES
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from teachflow.calendar import SchoolYear
 from teachflow.scoring.breakdown import BreakdownRow, IndicatorScore
 from teachflow.scoring.model import Indicator, ScoringModel
-from teachflow.scoring.years import SchoolYear
 
 
 @dataclass(frozen=True)

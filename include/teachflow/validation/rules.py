@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from teachflow import identity
+from teachflow import calendar, identity
 from teachflow.problems import Problem
 from teachflow.validation.context import ValidationContext
 from teachflow.validation.values import ROW_COLUMN, render_value
@@ -199,9 +199,8 @@ def _school_masks(codes: pd.Series, ctx: ValidationContext) -> tuple[np.ndarray,
 
 
 def _period_bounds(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last day of a "YYYY-MM" period."""
-    month = pd.Period(period, freq="M")
-    return month.start_time.normalize(), month.end_time.normalize()
+    """First and last day of a "YYYY-MM" period (:mod:`teachflow.calendar`), as timestamps."""
+    return pd.Timestamp(calendar.month_start(period)), pd.Timestamp(calendar.month_end(period))
 
 
 # --- per dataset -----------------------------------------------------------------------------------
