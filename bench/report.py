@@ -246,10 +246,10 @@ def main() -> int:
 
     import psycopg
 
+    from teachflow.policy import Policy
     from teachflow.reports.months import report_month
     from teachflow.reports.rotation import compute_rotation_report
     from teachflow.reports.rotation_outputs import write_rotation_outputs
-    from teachflow.reports.rotation_sql import RotationPolicy
     from teachflow.warehouse.engine import make_engine
 
     url = args.url
@@ -265,7 +265,7 @@ def main() -> int:
         print(f"  loaded and analyzed in {time.perf_counter() - start:.0f} s", flush=True)
     try:
         engine = make_engine(url)
-        policy = RotationPolicy()
+        policy = Policy()
         month = report_month(args.month)
         floor_params = {
             "m": args.month,

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, insert, select, text
 
+from teachflow.policy import Policy
 from teachflow.reports.coverage import (
     ReportRefused,
     check_month_reportable,
@@ -23,7 +24,6 @@ from teachflow.reports.coverage import (
     store_coverage,
 )
 from teachflow.reports.rotation import compute_rotation_report
-from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.reports.trends import competition_ranks, month_view, needed
 from teachflow.warehouse.schema import (
     ANALYST_VIEWS,
@@ -266,7 +266,7 @@ def test_needed_and_ranks_are_exact():
 
 def test_trend_rows_across_a_school_year_boundary(engine):
     build(engine)
-    policy = RotationPolicy()
+    policy = Policy()
     for period in ("2026-08", "2026-09", "2026-10"):
         compute_rotation_report(engine, period, policy, now=at(10))
     with engine.connect() as conn:

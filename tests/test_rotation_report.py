@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from teachflow.calendar import previous_period
+from teachflow.policy import Policy
 from teachflow.reports.months import months_to_refresh, report_month
 from teachflow.reports.rotation import compute_rotation_report, reported_periods
-from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.warehouse.engine import make_engine
 from teachflow.warehouse.migrate import upgrade
 from teachflow.warehouse.schema import (
@@ -402,7 +402,7 @@ def test_policy_settings_change_the_targets(city):
     roster(city, NORTH, "2026-10", *[(f"t{i}", N1, D(2010, 9, 1)) for i in range(10)])
     flow(city, "t0", "rotation", N1, S1, D(2026, 9, 1), D(2027, 1, 31))
 
-    compute_rotation_report(city, "2026-10", RotationPolicy(rotation_target=0.15))
+    compute_rotation_report(city, "2026-10", Policy(rotation_target=0.15))
 
     row = report(city, "2026-10")[NORTH]
     assert pick(row, "rotation_rate", "rotation_target_met") == (Decimal("0.1"), False)

@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from teachflow.calendar import SchoolYear
+from teachflow.policy import Policy
+from teachflow.scoring.breakdown import PolicyFigures
 from teachflow.scoring.computed import CommunitySchool, SchoolFigures, computed_indicator, school_figures
 from teachflow.scoring.model import DEFAULT_MODEL_PATH, load_model
 from teachflow.scoring.rated import RatingGroupMean, rated_indicator
@@ -92,7 +94,7 @@ def indicator_results(school_code: str, **scores: float | None):
     ],
 )
 def test_computed_indicator_scores(code, figures, expected):
-    result = computed_indicator(INDICATORS[code], figures)
+    result = computed_indicator(INDICATORS[code], figures, PolicyFigures.of(Policy()))
     assert result.score == (pytest.approx(expected) if expected is not None else None)
     assert (result.note or "").startswith("n/a") == (expected is None)
     assert (result.note or "").startswith("no roster") == (figures.roster_teachers == 0)

@@ -26,12 +26,12 @@ checklists:
   - code: A
     weight: 0.5
     indicators:
-      - {code: A1, kind: computed, measure: rotation_fulfilment, target: 0.1}
+      - {code: A1, kind: computed, measure: rotation_fulfilment}
       - {code: A2, kind: rated, evaluators: [expert, bureau, recipient]}
   - code: B
     weight: 0.5
     indicators:
-      - {code: B1, kind: computed, measure: training_compliance, hours: 72}
+      - {code: B1, kind: computed, measure: training_compliance}
       - {code: B3, kind: rated}
 bundling:
   member: {own: 0.7, community: 0.3}
@@ -72,12 +72,8 @@ def test_the_shipped_model_holds_the_spec_defaults():
         ("C1", "rated"),
     ]
     assert [i.weight for i in model.checklists[1].indicators] == [1 / 3, 1 / 3, 1 / 3]
-    params = {i.code: dict(i.params) for i in model.indicators if i.kind == "computed"}
-    assert params == {
-        "A1": {"target": 0.1, "eligibility_years": 6.0},
-        "B1": {"hours": 72.0},
-        "B2": {"target": 0.2},
-    }
+    measures = {i.code: i.measure for i in model.indicators if i.kind == "computed"}
+    assert measures == {"A1": "rotation_fulfilment", "B1": "training_compliance", "B2": "backbone_share"}
     assert (model.member_own, model.member_community, model.lead_own, model.lead_members) == (0.7, 0.3, 0.5, 0.5)
     assert [(b.minimum, b.grade) for b in model.grades] == [(90, "优秀"), (75, "良好"), (60, "合格"), (0, "不合格")]
     assert (model.review_share, model.review_at_least) == (0.1, 1)
@@ -165,9 +161,16 @@ def test_text_that_is_not_yaml_names_its_line():
     assert "not valid YAML" in problems[0][1]
 
 
-def test_a_missing_weight_and_a_target_out_of_range():
-    text = broken("  - code: A\n    weight: 0.5\n", "  - code: A\n").replace("target: 0.1}", "target: 10}")
+def test_a_missing_weight_and_a_policy_figure_written_in_the_model():
+    """The 10 % is the Settings' (shared with the monthly report): a model that sets it is refused."""
+    text = broken("  - code: A\n    weight: 0.5\n", "  - code: A\n").replace(
+        "measure: rotation_fulfilment}", "measure: rotation_fulfilment, target: 0.1}"
+    )
     assert errors_of(text) == [
         (8, "checklists.0: `weight` is missing"),
-        (10, "checklists.0.indicators.0.target is 10, outside 0.0..1.0"),
+        (
+            10,
+            "indicator A1: `target` is a policy figure, set once for the report and the scores "
+            "(TEACHFLOW_ROTATION_TARGET / TEACHFLOW_BACKBONE_TARGET), not in the model",
+        ),
     ]

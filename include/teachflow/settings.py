@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from teachflow.policy import Policy
+
 
 def project_root() -> Path:
     """The checkout holding this package when installed editable, else the working directory."""
@@ -76,11 +78,8 @@ class Settings:
     parse_memory_bytes: int = 4 * 1024 * 1024 * 1024
     #: Share of bad rows above which a (non-roster) file is rejected whole.
     max_bad_row_share: float = 0.05
-    #: Rotation policy figures (domain.md); provinces differ, so they are settings.
-    eligibility_years: int = 6
-    rotation_target: float = 0.10
-    backbone_target: float = 0.20
-    training_hours_per_year: float = 72.0
+    #: The policy figures (6 years, 10 %, 20 %, 72 学时), read by the report and the scoring alike.
+    policy: Policy = field(default_factory=Policy)
     #: Day of the month after a period by whose end (Asia/Shanghai) the period's files are due (cycle.md).
     due_day: int = 5
     #: Which joint-assessment model's scores the analysts' mart shows: a model name, or
@@ -131,10 +130,12 @@ def load_settings() -> Settings:
         max_sheet_cells=_env_int("TEACHFLOW_MAX_SHEET_CELLS", 40_000_000),
         parse_memory_bytes=_env_int("TEACHFLOW_PARSE_MEMORY_BYTES", 4 * 1024 * 1024 * 1024),
         max_bad_row_share=_env_float("TEACHFLOW_MAX_BAD_ROW_SHARE", 0.05),
-        eligibility_years=_env_int("TEACHFLOW_ELIGIBILITY_YEARS", 6),
-        rotation_target=_env_float("TEACHFLOW_ROTATION_TARGET", 0.10),
-        backbone_target=_env_float("TEACHFLOW_BACKBONE_TARGET", 0.20),
-        training_hours_per_year=_env_float("TEACHFLOW_TRAINING_HOURS_PER_YEAR", 72.0),
+        policy=Policy(
+            eligibility_years=_env_int("TEACHFLOW_ELIGIBILITY_YEARS", Policy.eligibility_years),
+            rotation_target=_env_float("TEACHFLOW_ROTATION_TARGET", Policy.rotation_target),
+            backbone_target=_env_float("TEACHFLOW_BACKBONE_TARGET", Policy.backbone_target),
+            training_hours_per_year=_env_float("TEACHFLOW_TRAINING_HOURS_PER_YEAR", Policy.training_hours_per_year),
+        ),
         due_day=_env_int("TEACHFLOW_DUE_DAY", 5),
         official_scoring_model=os.environ.get("TEACHFLOW_OFFICIAL_SCORING_MODEL") or BUNDLED_SCORING_MODEL_NAME,
         _id_secret=os.environ.get("TEACHFLOW_ID_SECRET") or None,

@@ -26,8 +26,8 @@ from sqlalchemy import Connection, Date, Engine, Numeric, String, bindparam, tex
 
 from teachflow.atomic_files import write_atomically
 from teachflow.ingestion.feedback import safe_component
+from teachflow.policy import Policy
 from teachflow.reports.months import report_month
-from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.reports.xlsx_kit import Book, Column
 from teachflow.vocabularies import FLOW_TYPE
 
@@ -109,7 +109,7 @@ class NamedLists:
     required_hours: float
 
 
-def named_lists(conn: Connection, period: str, policy: RotationPolicy) -> NamedLists:
+def named_lists(conn: Connection, period: str, policy: Policy) -> NamedLists:
     """Both lists for the whole city (the caller splits them per county)."""
     month = report_month(period)
     required = round(month.training_threshold(policy.training_hours_per_year), 2)
@@ -151,7 +151,7 @@ def _write_list(path: Path, title: str, as_of: str, columns, rows: list[dict]) -
     return write_atomically(path, build)
 
 
-def write_named_lists(engine: Engine, outbox: Path, period: str, policy: RotationPolicy) -> list[Path]:
+def write_named_lists(engine: Engine, outbox: Path, period: str, policy: Policy) -> list[Path]:
     """Write both lists for every county (and the whole city for the city's team); their paths."""
     month = report_month(period)
     with engine.connect() as conn:

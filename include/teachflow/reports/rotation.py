@@ -39,8 +39,9 @@ from sqlalchemy import (
     update,
 )
 
+from teachflow.policy import Policy
 from teachflow.reports.months import report_month
-from teachflow.reports.rotation_sql import RotationPolicy, figures_select, overdue_select
+from teachflow.reports.rotation_sql import figures_select, overdue_select
 from teachflow.reports.teacher_months import refresh_teacher_months
 from teachflow.vocabularies import ROTATION_FLOW_TYPES
 from teachflow.warehouse.mart_build import policy_values, write_settings
@@ -88,11 +89,11 @@ def _staging_table() -> Table:
 
 
 def compute_rotation_report(
-    engine: Engine, period: str, policy: RotationPolicy | None = None, *, now: dt.datetime | None = None
+    engine: Engine, period: str, policy: Policy | None = None, *, now: dt.datetime | None = None
 ) -> RotationReportResult:
     """Compute month ``period`` (``YYYY-MM``) into report_rotation_monthly / _overdue; one transaction."""
     month = report_month(period)
-    policy = policy or RotationPolicy()
+    policy = policy or Policy()
     now = now or dt.datetime.now(dt.UTC)
     staging = _staging_table()
     report = report_rotation_monthly

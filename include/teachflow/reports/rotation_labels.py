@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from teachflow.reports.rotation_sql import RotationPolicy
+from teachflow.policy import Policy
 from teachflow.reports.xlsx_kit import Column
 
 SCOPE_SHEETS = {"city": "全市", "county": "区县", "community": "教共体"}
@@ -46,7 +46,7 @@ OVERDUE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def scope_columns(policy: RotationPolicy, *, ranked: bool) -> list[Column]:
+def scope_columns(policy: Policy, *, ranked: bool) -> list[Column]:
     """The scope sheets' columns: rank, the stored figures, what is still needed, the change of the rate."""
     targets = {"rotation_rate": policy.rotation_target, "backbone_share": policy.backbone_target}
     columns = [Column("rank", "名次", "int")] if ranked else []
@@ -69,7 +69,7 @@ def yes_no(value: bool | None) -> str:
     return "是" if value else "否"
 
 
-def policy_lines(policy: RotationPolicy) -> list[str]:
+def policy_lines(policy: Policy) -> list[str]:
     """The policy figures used, in one place for the Excel notes and the HTML (Settings are the source)."""
     return [
         f"交流条件：学年初（9 月 1 日）在现学校任教满 {policy.eligibility_years} 年。",
@@ -80,7 +80,7 @@ def policy_lines(policy: RotationPolicy) -> list[str]:
     ]
 
 
-def definition_lines(policy: RotationPolicy) -> list[str]:
+def definition_lines(policy: Policy) -> list[str]:
     """How each figure is defined (reports.md), for the notes of the Excel and the HTML."""
     return [
         "在外交流人数：月末仍在交流（开始日期不晚于月末、未返回或返回日期晚于月末）的轮岗类交流，按派出学校计。",

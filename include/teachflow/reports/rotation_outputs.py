@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from teachflow.atomic_files import write_atomically
+from teachflow.policy import Policy
 from teachflow.reports.coverage import Coverage, read_coverage
 from teachflow.reports.files import rotation_folder
 from teachflow.reports.rotation import RotationReportData, load_rotation_report
-from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.reports.trends import MonthView, month_view, summary_zh
 
 
@@ -29,7 +29,7 @@ class RotationDocument:
     view: MonthView
     coverage: Coverage | None
     summary: list[str]
-    policy: RotationPolicy
+    policy: Policy
     #: When the newest figure of the month was computed (UTC; shown in Asia/Shanghai).
     computed_at: dt.datetime | None
 
@@ -40,7 +40,7 @@ class RotationDocument:
         return self.coverage.lines_zh
 
 
-def rotation_document(engine: Engine, period: str, policy: RotationPolicy, *, due_day: int = 5) -> RotationDocument:
+def rotation_document(engine: Engine, period: str, policy: Policy, *, due_day: int = 5) -> RotationDocument:
     data = load_rotation_report(engine, period)
     if not data.rows["city"] and not data.rows["county"]:
         raise LookupError(f"no rotation report stored for {period}: compute it first")
@@ -52,7 +52,7 @@ def rotation_document(engine: Engine, period: str, policy: RotationPolicy, *, du
 
 
 def write_rotation_outputs(
-    engine: Engine, reports_dir: Path, period: str, policy: RotationPolicy, *, due_day: int = 5
+    engine: Engine, reports_dir: Path, period: str, policy: Policy, *, due_day: int = 5
 ) -> list[Path]:
     """Write ``交流轮岗月报_<M>.xlsx`` and ``交流轮岗月报_<M>.html`` from the stored report; their paths."""
     from teachflow.reports.rotation_excel import write_rotation_workbook

@@ -18,7 +18,6 @@ from teachflow.reports.files import rotation_folder
 from teachflow.reports.named_lists import write_named_lists
 from teachflow.reports.rotation import RotationReportResult, compute_rotation_report, reported_periods
 from teachflow.reports.rotation_outputs import write_rotation_outputs
-from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.settings import Settings
 from teachflow.warehouse.engine import make_engine
 
@@ -56,7 +55,7 @@ def compute_month(
     Raises :class:`~teachflow.reports.coverage.ReportRefused` for a future month or one without data.
     """
     now = now or calendar.now_utc()
-    policy = RotationPolicy.from_settings(settings)
+    policy = settings.policy
     today = calendar.today_local(now)
     with engine.connect() as conn:
         check_month_reportable(conn, period, today=today)
@@ -83,7 +82,7 @@ def _compute_with_coverage(engine, settings, period, policy, now) -> RotationRep
 
 def publish_month(engine: Engine, settings: Settings, period: str) -> list[Path]:
     """The month's Excel and HTML under ``<reports>``, and the named lists under ``<outbox>``."""
-    policy = RotationPolicy.from_settings(settings)
+    policy = settings.policy
     paths = write_rotation_outputs(engine, settings.reports, period, policy, due_day=settings.due_day)
     return paths + write_named_lists(engine, settings.outbox, period, policy)
 

@@ -22,7 +22,6 @@ Decisions where the spec is silent:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -41,8 +40,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from teachflow.policy import Policy
 from teachflow.reports.months import ReportMonth
-from teachflow.settings import Settings
 from teachflow.vocabularies import BACKBONE_TIERS, ROTATION_FLOW_TYPES
 from teachflow.warehouse.schema import (
     communities,
@@ -53,25 +52,6 @@ from teachflow.warehouse.schema import (
     teacher_flows,
     training_records,
 )
-
-
-@dataclass(frozen=True)
-class RotationPolicy:
-    """The policy figures the report applies (domain.md); provinces differ, so they are settings."""
-
-    eligibility_years: int = 6
-    rotation_target: float = 0.10
-    backbone_target: float = 0.20
-    training_hours_per_year: float = 72.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RotationPolicy:
-        return cls(
-            eligibility_years=settings.eligibility_years,
-            rotation_target=settings.rotation_target,
-            backbone_target=settings.backbone_target,
-            training_hours_per_year=settings.training_hours_per_year,
-        )
 
 
 def _number(value: float | int) -> ColumnElement:
@@ -124,7 +104,7 @@ def school_scopes_select() -> Select:
     return union_all(in_city, in_county, in_community)
 
 
-def figures_select(month: ReportMonth, policy: RotationPolicy) -> Select:
+def figures_select(month: ReportMonth, policy: Policy) -> Select:
     """Every column of ``report_rotation_monthly`` but revision and computed_at, one row per scope."""
     rotation = teacher_flows.c.flow_type.in_(ROTATION_FLOW_TYPES)
     transfer = teacher_flows.c.flow_type == "transfer"

@@ -23,8 +23,8 @@ import datetime as dt
 
 from sqlalchemy import Connection, Date, DateTime, Numeric, String, bindparam, delete, text
 
+from teachflow.policy import Policy
 from teachflow.reports.months import ReportMonth
-from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.warehouse.schema import summary_teacher_months
 
 _INSERT = text(
@@ -66,9 +66,7 @@ WHERE r.position = 1
 )
 
 
-def refresh_teacher_months(
-    conn: Connection, month: ReportMonth, policy: RotationPolicy, computed_at: dt.datetime
-) -> int:
+def refresh_teacher_months(conn: Connection, month: ReportMonth, policy: Policy, computed_at: dt.datetime) -> int:
     """Replace month M's rows of ``summary_teacher_months`` (caller's transaction); rows written."""
     from decimal import Decimal
 

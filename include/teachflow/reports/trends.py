@@ -24,7 +24,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select
 
 from teachflow import calendar
-from teachflow.reports.rotation_sql import RotationPolicy
+from teachflow.policy import Policy
 from teachflow.warehouse.schema import report_rotation_monthly
 
 #: Figures whose change from last month the outputs show.
@@ -53,11 +53,11 @@ def needed(target: float, base: int, done: int) -> int:
     return max(0, math.ceil(product) - int(done))
 
 
-def rotation_needed(row: dict, policy: RotationPolicy) -> int:
+def rotation_needed(row: dict, policy: Policy) -> int:
     return needed(policy.rotation_target, row["eligible_teachers"], row["rotated_sy"])
 
 
-def backbone_needed(row: dict, policy: RotationPolicy) -> int:
+def backbone_needed(row: dict, policy: Policy) -> int:
     return needed(policy.backbone_target, row["rotated_sy"], row["backbone_rotated_sy"])
 
 
@@ -106,7 +106,7 @@ def _stored(conn: Connection, periods: list[str]) -> dict[str, dict[str, list[di
     return out
 
 
-def month_view(conn: Connection, period: str, rows: dict[str, list[dict]], policy: RotationPolicy) -> MonthView:
+def month_view(conn: Connection, period: str, rows: dict[str, list[dict]], policy: Policy) -> MonthView:
     """``rows`` (the month's stored rows by scope kind) with rank, change and needed added to each row."""
     year = calendar.SchoolYear.of_period(period)
     months = [p for p in year.periods if p <= period]
@@ -169,7 +169,7 @@ def coverage_sentence(coverage) -> str | None:
     return "数据方面：" + "；".join(parts) + "（详见数据覆盖）。" if parts else None
 
 
-def summary_zh(view: MonthView, policy: RotationPolicy, coverage=None) -> list[str]:
+def summary_zh(view: MonthView, policy: Policy, coverage=None) -> list[str]:
     """Three to five Chinese sentences from the figures: the level, what rose, what fell, who is behind,
     what is missing."""
     city = view.rows["city"][0] if view.rows["city"] else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from teachflow.policy import Policy
+
 
 @dataclass(frozen=True)
 class BreakdownRow:
@@ -36,3 +38,15 @@ class PolicyFigures:
     hours_required: float
     hours_per_year: float
     months_elapsed: int
+
+    @classmethod
+    def of(cls, policy: Policy, months_elapsed: int = 12) -> PolicyFigures:
+        """The figures of ``policy`` (Settings.policy) for a run counting ``months_elapsed`` months."""
+        return cls(
+            eligibility_years=policy.eligibility_years,
+            rotation_target=policy.rotation_target,
+            backbone_target=policy.backbone_target,
+            hours_required=round(policy.training_hours_per_year * months_elapsed / 12, 2),
+            hours_per_year=policy.training_hours_per_year,
+            months_elapsed=months_elapsed,
+        )

@@ -220,25 +220,19 @@ INPUT_NAMES_ZH: dict[str, str] = {
 }
 
 
-def computed_indicator(
-    indicator: Indicator, figures: SchoolFigures, policy: PolicyFigures | None = None
-) -> IndicatorScore:
+def computed_indicator(indicator: Indicator, figures: SchoolFigures, policy: PolicyFigures) -> IndicatorScore:
     """A1 / B1 / B2 (by the indicator's measure) from the school's counts.
 
     ``policy``: the bureau's policy figures (Settings: targets, required hours, prorated in a
-    provisional run); without it, the model's parameters (older model files).
+    provisional run) — the model file holds none (it keeps weights and indicator choices).
     """
     school = figures.school_code
     code = indicator.code
-    p = dict(indicator.params)
-    if policy is not None:
-        p.update(
-            {
-                "rotation_fulfilment": {"target": policy.rotation_target},
-                "training_compliance": {"hours": policy.hours_required},
-                "backbone_share": {"target": policy.backbone_target},
-            }.get(indicator.measure or "", {})
-        )
+    p = {
+        "rotation_fulfilment": {"target": policy.rotation_target},
+        "training_compliance": {"hours": policy.hours_required},
+        "backbone_share": {"target": policy.backbone_target},
+    }.get(indicator.measure or "", {})
     no_roster = None
     if not figures.county_has_roster:
         no_roster = "no roster: the county sent no roster this school year"

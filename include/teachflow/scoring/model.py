@@ -1,8 +1,12 @@
 """The joint-assessment scoring model: loaded from its YAML file and checked on load.
 
-The model is data (``joint_assessment.yaml``) so that a bureau changes a weight or a target
-without touching code. A wrong model must never produce scores quietly, so loading checks every
-rule and raises :class:`ModelError` listing each problem with the file's line, e.g.
+The model is data (``joint_assessment.yaml``) so that a bureau changes a weight or an indicator
+without touching code. The policy figures a computed indicator compares with (6 years, 10 %,
+20 %, 72 学时) are not the model's: they are :class:`teachflow.policy.Policy`, from Settings,
+shared with the monthly report; a figure written in the model is an error.
+
+A wrong model must never produce scores quietly, so loading checks every rule and raises
+:class:`ModelError` listing each problem with the file's line, e.g.
 ``joint_assessment.yaml line 24: weights of checklists sum to 0.9, not 1``.
 """
 
@@ -12,7 +16,7 @@ import hashlib
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +28,13 @@ from teachflow.vocabularies import EVALUATOR_GROUP
 DEFAULT_MODEL_PATH = Path(__file__).with_name("joint_assessment.yaml")
 
 KINDS = ("computed", "rated")
-#: Computed measures and the parameter each one needs (with the spec's default).
-MEASURES: dict[str, dict[str, float]] = {
-    "rotation_fulfilment": {"target": 0.10, "eligibility_years": 6},
-    "training_compliance": {"hours": 72},
-    "backbone_share": {"target": 0.20},
+#: Computed measures (their figures come from :class:`teachflow.policy.Policy`).
+MEASURES: tuple[str, ...] = ("rotation_fulfilment", "training_compliance", "backbone_share")
+#: Keys older model files held for the policy figures, with the setting that holds each now.
+POLICY_KEYS: dict[str, str] = {
+    "target": "TEACHFLOW_ROTATION_TARGET / TEACHFLOW_BACKBONE_TARGET",
+    "eligibility_years": "TEACHFLOW_ELIGIBILITY_YEARS",
+    "hours": "TEACHFLOW_TRAINING_HOURS_PER_YEAR",
 }
 EVALUATOR_GROUPS: tuple[str, ...] = EVALUATOR_GROUP.codes
 WEIGHT_TOLERANCE = 1e-6
@@ -52,7 +58,6 @@ class Indicator:
     kind: str  # computed | rated
     weight: float  # share of its checklist (before any n/a rescaling)
     measure: str | None = None  # computed only
-    params: Mapping[str, float] = field(default_factory=dict)  # computed only: target, hours, ...
     evaluators: tuple[str, ...] = ()  # rated only
 
 
@@ -303,37 +308,35 @@ def _indicators(
         seen.add(code)
         weight = check.number(item, "weight", i_path) if all(given) else 1.0 / len(raw)
         kind = item.get("kind")
-        measure, params, evaluators = None, {}, ()
+        measure, evaluators = None, ()
         if kind == "computed":
-            measure, params = _measure(check, item, i_path, code)
+            measure = _measure(check, item, i_path, code)
         elif kind == "rated":
             evaluators = _evaluators(check, item, i_path, code, groups)
         else:
             check.error((*i_path, "kind"), f"indicator {code}: unknown kind {kind!r} (known: {', '.join(KINDS)})")
-        built.append(Indicator(code, str(item.get("name") or code), str(kind), weight, measure, params, evaluators))
+        built.append(Indicator(code, str(item.get("name") or code), str(kind), weight, measure, evaluators))
     if raw and all(given):
         check.sums_to_one([i.weight for i in built], path, f"the indicators of checklist {c_code}")
     return tuple(built)
 
 
-def _measure(check: _Checker, item: Mapping, i_path: tuple, code: str) -> tuple[str | None, dict[str, float]]:
+def _measure(check: _Checker, item: Mapping, i_path: tuple, code: str) -> str | None:
+    for key, setting in POLICY_KEYS.items():
+        if key in item:
+            check.error(
+                (*i_path, key),
+                f"indicator {code}: `{key}` is a policy figure, set once for the report and the scores "
+                f"({setting}), not in the model",
+            )
     measure = item.get("measure")
     if measure not in MEASURES:
         check.error(
             (*i_path, "measure"),
             f"indicator {code}: unknown measure {measure!r} (known: {', '.join(MEASURES)})",
         )
-        return None, {}
-    params: dict[str, float] = {}
-    for key, default in MEASURES[measure].items():
-        if key in item:
-            high = 1.0 if key == "target" else None
-            params[key] = check.number(item, key, i_path, low=0.0, high=high)
-            if params[key] == 0 and key == "target":
-                check.error((*i_path, key), f"indicator {code}: target must be above 0")
-        else:
-            params[key] = float(default)
-    return measure, params
+        return None
+    return str(measure)
 
 
 def _evaluators(

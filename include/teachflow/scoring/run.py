@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from teachflow import calendar
 from teachflow.calendar import SchoolYear
+from teachflow.policy import Policy
 from teachflow.reports.coverage import read_coverage, store_coverage, year_coverage
-from teachflow.reports.rotation_sql import RotationPolicy
 from teachflow.scoring.breakdown import PolicyFigures
 from teachflow.scoring.computed import community_schools, school_figures
 from teachflow.scoring.model import ScoringModel
@@ -49,16 +49,7 @@ class RunSummary:
 def policy_figures(settings: Settings | None, year: SchoolYear, as_of_period: str) -> PolicyFigures:
     """The policy figures (Settings, as the monthly report uses them) with B1's hours prorated to
     the months of ``year`` up to ``as_of_period`` (the whole year when it is the last period)."""
-    policy = RotationPolicy.from_settings(settings) if settings else RotationPolicy()
-    elapsed = calendar.months_elapsed(as_of_period)
-    return PolicyFigures(
-        eligibility_years=policy.eligibility_years,
-        rotation_target=policy.rotation_target,
-        backbone_target=policy.backbone_target,
-        hours_required=round(policy.training_hours_per_year * elapsed / 12, 2),
-        hours_per_year=policy.training_hours_per_year,
-        months_elapsed=elapsed,
-    )
+    return PolicyFigures.of(settings.policy if settings else Policy(), calendar.months_elapsed(as_of_period))
 
 
 def as_of_period(year: SchoolYear, provisional: bool, moment: dt.datetime) -> str:

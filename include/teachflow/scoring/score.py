@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
+from teachflow.policy import Policy
 from teachflow.scoring.breakdown import BreakdownRow, IndicatorScore, PolicyFigures
 from teachflow.scoring.computed import CommunitySchool, SchoolFigures, computed_indicator
 from teachflow.scoring.model import ScoringModel
@@ -213,7 +214,9 @@ def score_year(
 ) -> YearScores:
     """Every school's and community's scores for one school year, with the full breakdown.
 
-    ``policy``: the Settings' policy figures (targets, required hours); None keeps the model's."""
+    ``policy``: the Settings' policy figures (targets, required hours); None: the defaults of
+    :class:`teachflow.policy.Policy` for the whole year."""
+    policy = policy or PolicyFigures.of(Policy())
     by_school: dict[str, dict[str, dict[str, RatingGroupMean]]] = {}
     for r in ratings:
         by_school.setdefault(r.school_code, {}).setdefault(r.indicator_code, {})[r.evaluator_group] = r

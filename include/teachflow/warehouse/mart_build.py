@@ -112,7 +112,7 @@ def _text(value: object) -> str:
 
 
 def policy_values(policy) -> dict[str, object]:
-    """The rows of a report's :class:`~teachflow.reports.rotation_sql.RotationPolicy`."""
+    """The rows of a report's :class:`~teachflow.policy.Policy`."""
     return {
         "eligibility_years": policy.eligibility_years,
         "rotation_target": policy.rotation_target,
@@ -123,10 +123,4 @@ def policy_values(policy) -> dict[str, object]:
 
 def settings_values(settings) -> dict[str, object]:
     """The ``warehouse_settings`` rows of a :class:`teachflow.settings.Settings`."""
-    return {
-        "eligibility_years": settings.eligibility_years,
-        "rotation_target": settings.rotation_target,
-        "backbone_target": settings.backbone_target,
-        "training_hours_per_year": settings.training_hours_per_year,
-        "official_scoring_model": settings.official_scoring_model,
-    }
+    return {**policy_values(settings.policy), "official_scoring_model": settings.official_scoring_model}
