@@ -4,7 +4,7 @@ The province: ``teachflow sample --counties 100 --teachers 600000 --flows 200000
 12000000 --format csv --no-mistakes`` (about 3 minutes; reused if ``--sample`` already holds it).
 Loading 12 M training rows through ``teachflow ingest`` (GX on every file) would take far longer
 than the report itself, so the landing CSVs are loaded directly: IDs are turned into teacher_keys
-with the production HMAC (``teachflow.ingestion.merge.teacher_keys``), flows and training records are
+with the production HMAC (``teachflow.resident_id.teacher_keys``), flows and training records are
 deduplicated on their natural keys (the newest month wins, as the merge does), and every table is
 filled with ``COPY`` into the migrated schema (keys and indexes dropped during the COPY and rebuilt
 after, as any bulk load does), then ANALYZEd.
@@ -159,8 +159,8 @@ def drop_indexes(conn) -> list[str]:
 def load_province(sample: Path, url: str) -> None:
     import psycopg
 
-    from teachflow.ingestion.merge import teacher_keys
     from teachflow.reference import load_reference
+    from teachflow.resident_id import teacher_keys
     from teachflow.settings import load_settings
     from teachflow.warehouse.engine import make_engine
     from teachflow.warehouse.migrate import upgrade

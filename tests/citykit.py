@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from teachflow.identity import check_character
+from teachflow.resident_id import check_character
 
 CITY, NORTH, SOUTH = "450200", "450202", "450203"
 N1, N2 = "2145020001", "2145020002"  # schools of 450202 (N1 urban lead)

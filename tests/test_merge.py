@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from teachflow.contract import DATASETS
-from teachflow.identity import teacher_key
 from teachflow.ingestion import ledger
 from teachflow.ingestion.archive import ArchivedFile
 from teachflow.ingestion.landing import LandingFile
 from teachflow.ingestion.merge import SubmissionIdentity, load_frame
 from teachflow.ingestion.pipeline import Assessment, publish
+from teachflow.resident_id import teacher_key
 from teachflow.warehouse.schema import flow_conflicts, roster_entries, submissions, teacher_flows, training_records
 from tests.citykit import make_id
 

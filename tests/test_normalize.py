@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from teachflow.contract import DATASETS
-from teachflow.identity import check_character
 from teachflow.ingestion.normalize import normalize
 from teachflow.ingestion.reading import read_table
 from teachflow.problems import Problem
+from teachflow.resident_id import check_character
 
 ALLOWED_FLOW_TYPES = {
     "allowed": "轮岗支教、跟岗学习、挂职、市招县用、调动",

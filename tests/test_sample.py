@@ -14,8 +14,8 @@ import pytest
 
 from teachflow.cli import main
 from teachflow.contract import DATASETS, REFERENCE_FILES
-from teachflow.identity import birth_date_of, id_problem
 from teachflow.reference import load_reference
+from teachflow.resident_id import birth_date_of, id_problem
 from teachflow.sample import SampleParams, generate
 from teachflow.vocabularies import VOCABULARIES
 

@@ -12,11 +12,10 @@ import pandas as pd
 import pytest
 
 from teachflow.contract import DATASETS
-from teachflow.identity import check_character, id_problem
 from teachflow.problems import Problem
+from teachflow.resident_id import check_character, id_codes, id_problem
 from teachflow.validation import ValidationContext, find_duplicates, validate
 from teachflow.validation.gx_runner import SuiteRunError
-from teachflow.validation.rules import id_codes
 
 COUNTY = "450201"
 OWN_SCHOOL, OWN_SCHOOL_2 = "4502010001", "4502010002"
@@ -309,7 +308,7 @@ def test_id_problems():
     ]
 
 
-def test_vectorized_id_check_agrees_with_identity():
+def test_vectorized_id_check_agrees_with_the_one_id_check():
     rng = np.random.default_rng(11)
     births = pd.Timestamp("1950-01-01") + pd.to_timedelta(rng.integers(0, 365 * 60, 3000), unit="D")
     ids = [

@@ -36,7 +36,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from teachflow.calendar import month_end, month_start
-from teachflow.identity import teacher_key
+from teachflow.resident_id import teacher_keys
 
 log = logging.getLogger(__name__)
 
@@ -108,26 +108,6 @@ class SubmissionIdentity:
 
 
 # --- preparing the rows --------------------------------------------------------------------------
-
-
-def teacher_keys(id_numbers: pd.Series, secret: bytes) -> pd.Series:
-    """The IDs' teacher keys, as a categorical: HMAC every distinct ID once.
-
-    Training files repeat each teacher many times; a categorical holds each key once (a million
-    rows: ~2 MB of codes instead of ~70 MB of text), and its categories are kept in sorted order,
-    so sorting by the codes sorts by the keys. A blank or non-ASCII cell (possible before
-    validation has rejected its row) gets no key.
-    """
-    codes, uniques = pd.factorize(id_numbers)
-    keys = [teacher_key(i, secret) if i.isascii() else None for i in uniques]
-    categories = sorted({k for k in keys if k is not None})  # "x" and "X" endings share a key
-    position = {k: n for n, k in enumerate(categories)}
-    remap = np.array([position[k] if k is not None else -1 for k in keys] + [-1], dtype=np.int64)
-    return pd.Series(
-        pd.Categorical.from_codes(remap[codes], categories=pd.Index(categories, dtype="str")),
-        index=id_numbers.index,
-        name="teacher_key",
-    )
 
 
 def load_frame(dataset: str, typed: pd.DataFrame, secret: bytes) -> pd.DataFrame:

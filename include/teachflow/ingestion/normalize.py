@@ -23,7 +23,6 @@ import pandas as pd
 
 from teachflow.contract import DATASETS, Column, Dataset
 from teachflow.ingestion.parsing.values import (
-    HALFWIDTH,
     allowed_labels,
     allowed_labels_en,
     parse_date,
@@ -32,14 +31,11 @@ from teachflow.ingestion.parsing.values import (
     vocab_code,
 )
 from teachflow.problems import Problem
+from teachflow.resident_id import read_ids
 from teachflow.vocabularies import VOCABULARIES
 
 T = TypeVar("T")
 
-#: Full-width -> half-width, and every space dropped: what an ID means when typed with an IME on.
-_ID_HALFWIDTH = HALFWIDTH | {0x3000: None, 0x20: None, 0xA0: None, 0x09: None}
-#: A number in scientific notation, as Excel shows or saves an 18-digit ID stored as a number.
-_SCIENTIFIC = r"\d+(?:\.\d*)?E[+-]?\d+"
 #: Vocabularies where a blank cell means a code (spec: tier blank = none).
 _BLANK_MEANS = {"tier": "none"}
 
@@ -129,34 +125,14 @@ def _masked_ids(value: str) -> str:
 
 
 def _id_numbers(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
-    """Upper-cased IDs; full-width characters and spaces undone (a warning); scientific notation refused.
-
-    Most columns hold clean half-width IDs, so each repair is first asked of the whole column at
-    once (one string of all IDs) and the row-wise string methods run only when some row needs it.
-    """
-    everything = "".join(text.dropna().to_numpy())
-    ids = text
-    fullwidth = pd.Series(False, index=text.index)
-    if not everything.isascii() or " " in everything:
-        odd = text.notna() & (~text.str.isascii() | text.str.contains(" ", regex=False))
-        fixed = text[odd].str.translate(_ID_HALFWIDTH)
-        fullwidth[odd] = fixed != text[odd]
-        ids = text.mask(odd, fixed)
-        everything = "".join(ids.dropna().to_numpy())
-    if everything.upper() != everything:
-        ids = ids.str.upper()  # a lower-case check character x is simply X
-
-    scientific = pd.Series(False, index=text.index)
-    if "E" in everything.upper():
-        has_e = ids.str.contains("E", regex=False)
-        scientific[has_e] = ids[has_e].str.fullmatch(_SCIENTIFIC)
-        ids = ids.mask(scientific)
-
+    """Upper-cased IDs (:func:`teachflow.resident_id.read_ids`): a full-width repair is a warning,
+    scientific notation a row problem."""
+    ids, fullwidth, scientific = read_ids(text)
     written = text.to_numpy()
     problems = [
         Problem(code, row=int(rows[i]), column=column.name, value=written[i])
         for code, failed in (("id_scientific", scientific), ("id_fullwidth", fullwidth & ~scientific))
-        for i in np.flatnonzero(failed.to_numpy())
+        for i in np.flatnonzero(failed)
     ]
     return ids, problems
 

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from itertools import accumulate
 
-from teachflow.identity import check_character
+from teachflow.resident_id import check_character
 from teachflow.sample.city import City, School
 from teachflow.sample.params import SampleParams, rng_for
 from teachflow.sample.periods import Period

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 
-from teachflow.identity import birth_date_of
+from teachflow.resident_id import birth_date_of
 from teachflow.sample.city import School
 from teachflow.sample.people import Teacher
 

@@ -14,17 +14,15 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from teachflow import calendar, identity
+from teachflow import calendar
+from teachflow.fixed_width import char_matrix, digit_codes, is_digit, number, scatter
 from teachflow.problems import Problem
+from teachflow.resident_id import id_codes
 from teachflow.validation.context import ValidationContext
 from teachflow.validation.values import ROW_COLUMN, render_value
 from teachflow.vocabularies import FLOW_TYPE
 
-# The MOD 11-2 constants are declared once, in identity.py; this module only vectorizes them.
-_WEIGHTS: tuple[int, ...] = identity.CHECK_WEIGHTS
-_CHECK_BYTES = np.frombuffer(identity.CHECK_CHARACTERS.encode("ascii"), dtype=np.uint8)
-_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-_ZERO, _NINE, _X, _DASH = ord("0"), ord("9"), ord("X"), ord("-")
+_DASH = ord("-")
 
 #: A message field: the same text for every row, or one value per row of the frame.
 Param = str | pd.Series | np.ndarray
@@ -72,96 +70,7 @@ def _pick(values: pd.Series | np.ndarray, hit: np.ndarray) -> list[str | None]:
     return [render_value(v) for v in picked]
 
 
-# --- fixed-width codes as byte matrices ------------------------------------------------------------
-
-
-def _char_matrix(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rows whose text is exactly ``width`` bytes of UTF-8, their bytes as a uint8 matrix).
-
-    Read straight from the Arrow buffers: a million IDs as Python strings would cost ~80 MB and a
-    second. A non-ASCII character is two or more bytes, none of them a digit, so a row holding one
-    fails every digit test below, as it fails "width ASCII characters".
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    texts = pa.array(values.to_numpy(dtype=object, na_value=None)) if values.dtype == object else None
-    if texts is None:
-        texts = pa.chunked_array(values.array.__arrow_array__()).combine_chunks()
-    texts = texts.cast(pa.large_binary())
-    fits = pc.equal(pc.binary_length(texts), width).fill_null(False).to_numpy(zero_copy_only=False)
-    kept = pc.filter(texts, pa.array(fits))
-    offsets = np.frombuffer(kept.buffers()[1], dtype=np.int64)[kept.offset : kept.offset + len(kept) + 1]
-    data = np.frombuffer(kept.buffers()[2], dtype=np.uint8) if len(kept) else np.zeros(0, dtype=np.uint8)
-    return fits, data[offsets[0] : offsets[-1]].reshape(-1, width)
-
-
-def _is_digit(chars: np.ndarray) -> np.ndarray:
-    return (chars >= _ZERO) & (chars <= _NINE)
-
-
-def _number(chars: np.ndarray) -> np.ndarray:
-    """The integer written by each row of a digit matrix (column by column: no big int64 copy)."""
-    total = np.zeros(chars.shape[0], dtype=np.int32)  # at most 4 digits here: int32 halves the memory
-    for i in range(chars.shape[1]):
-        total = total * 10 + (chars[:, i].astype(np.int32) - _ZERO)
-    return total
-
-
-def _scatter(fits: np.ndarray, selected: np.ndarray) -> np.ndarray:
-    """A full-length mask from a mask over the rows where ``fits`` holds."""
-    out = np.zeros(fits.size, dtype=bool)
-    out[np.flatnonzero(fits)[selected]] = True
-    return out
-
-
-def digit_codes(values: pd.Series, width: int) -> np.ndarray:
-    """Rows holding exactly ``width`` ASCII digits (the suite's ``^[0-9]{width}$``)."""
-    fits, chars = _char_matrix(values, width)
-    return _scatter(fits, _is_digit(chars).all(axis=1))
-
-
 # --- ID numbers ------------------------------------------------------------------------------------
-
-
-def _real_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    month_ok = (month >= 1) & (month <= 12)
-    last_day = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + ((month == 2) & leap)
-    return month_ok & (day >= 1) & (day <= last_day)
-
-
-def id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: the :func:`identity.id_problem` code (None if valid or blank) and the birth date
-    inside the ID as an int YYYYMMDD (0 where the ID has none).
-
-    Same verdicts as identity.id_problem for all rows at once: the check character is the dot
-    product of the 17 digits with the weights, over a byte matrix of the IDs.
-    """
-    n = len(ids)
-    present = ids.notna().to_numpy(dtype=bool)
-    fits, chars = _char_matrix(ids, 18)
-    digits = _is_digit(chars)
-    shaped = digits[:, :17].all(axis=1) & (digits[:, 17] | (chars[:, 17] == _X))
-
-    year, month, day = _number(chars[:, 6:10]), _number(chars[:, 10:12]), _number(chars[:, 12:14])
-    today = pd.Timestamp.today()
-    today_int = today.year * 10000 + today.month * 100 + today.day
-    born_int = year * 10000 + month * 100 + day
-    born_ok = shaped & _real_dates(year, month, day) & (year >= 1900) & (born_int <= today_int)
-
-    total = np.zeros(len(chars), dtype=np.int32)
-    for i, weight in enumerate(_WEIGHTS):
-        total += (chars[:, i].astype(np.int32) - _ZERO) * weight
-    check_ok = _CHECK_BYTES[total % 11] == chars[:, 17]
-
-    codes = np.full(n, None, dtype=object)
-    codes[present & ~_scatter(fits, shaped)] = "id_format"
-    codes[_scatter(fits, shaped & ~born_ok)] = "id_birth_date"
-    codes[_scatter(fits, born_ok & ~check_ok)] = "id_check_character"
-    birth = np.zeros(n, dtype=np.int64)
-    birth[np.flatnonzero(fits)[born_ok]] = born_int[born_ok]
-    return codes, birth
 
 
 def _id_rules(frame: pd.DataFrame) -> tuple[list[Problem], np.ndarray]:
@@ -289,11 +198,11 @@ def assessment_ratings_rules(frame: pd.DataFrame, ctx: ValidationContext) -> lis
     problems = _emit(frame, shaped & ~known, "school_unknown", "school_code", schools)
 
     years = frame["school_year"]
-    fits, chars = _char_matrix(years, 9)
-    digits = _is_digit(chars)
+    fits, chars = char_matrix(years, 9)
+    digits = is_digit(chars)
     formed = digits[:, :4].all(axis=1) & digits[:, 5:].all(axis=1) & (chars[:, 4] == _DASH)
-    apart = _number(chars[:, 5:]) != _number(chars[:, :4]) + 1
-    problems += _emit(frame, _scatter(fits, formed & apart), "school_year_format", "school_year", years)
+    apart = number(chars[:, 5:]) != number(chars[:, :4]) + 1
+    problems += _emit(frame, scatter(fits, formed & apart), "school_year_format", "school_year", years)
 
     indicators = frame["indicator_code"]
     allowed = "、".join(sorted(ctx.rated_indicators))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from teachflow.identity import birth_date_of, check_character, id_problem, teacher_key
+from teachflow.resident_id import birth_date_of, check_character, id_problem, teacher_key
 
 VALID = "11010519491231002X"  # the standard's own worked example (GB 11643)
 
