@@ -39,14 +39,12 @@ import datetime as dt
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-from teachflow_airflow.assets import DATASET_ASSETS
+from teachflow_airflow.assets import DATASET_ASSETS, REPORT_INPUTS
 from teachflow_airflow.calendar_params import MONTH_PARAM
 from teachflow_airflow.timetables import bureau_cron
 
 DEFAULT_ARGS = {"owner": "teachflow-data", "retries": 2, "retry_delay": dt.timedelta(minutes=5)}
 TAGS = ["teachflow", "report", "rotation"]
-#: The Assets whose changes can change a month's figures (assessment ratings do not).
-REPORT_INPUTS = ("teachers", "teacher_flows", "training_records")
 
 
 def _refresh_schedule():

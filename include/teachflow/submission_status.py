@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from teachflow import calendar
-from teachflow.contract import COUNTY_DATASETS
+from teachflow.datasets import county_datasets
 from teachflow.warehouse.schema import counties, submissions
 
 STATUS_ZH: dict[str, str] = {
@@ -186,12 +186,14 @@ def statuses(
     at: dt.datetime | None = None,
     due_day: int = 5,
     county_codes_: Sequence[str] | None = None,
-    datasets: Sequence[str] = COUNTY_DATASETS,
+    datasets: Sequence[str] | None = None,
 ) -> list[SubmissionStatus]:
     """Every expected submission of ``periods`` × counties × ``datasets``, sorted by county, period, dataset.
 
-    ``county_codes_`` defaults to every reference county (not the city); ``at`` to now.
+    ``county_codes_`` defaults to every reference county (not the city); ``at`` to now;
+    ``datasets`` to every dataset a county sends (the registry's).
     """
+    datasets = county_datasets() if datasets is None else datasets
     at = _aware(at) if at else calendar.now_utc()
     wanted_periods = sorted(set(periods))
     codes = list(county_codes_) if county_codes_ is not None else county_codes(conn)

@@ -8,8 +8,8 @@ the data sheet (it would be submitted by mistake): the rules and an example of e
 the "填写说明" sheet. The dropdowns' lists live on a hidden "选项" sheet, because a list written
 into the validation itself is limited to 255 characters.
 
-Chinese rule texts are kept here beside the template that shows them; the contract holds the
-English description of each column.
+Each column's own rule in Chinese (``hint_zh``), its example and the dataset's note come from its
+declaration in :mod:`teachflow.datasets`; what a kind of column holds is written here once.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from teachflow.contract import DATASETS, Column, Dataset
+from teachflow.datasets import DATASETS, Column, Dataset
 from teachflow.spreadsheet_text import neutralize_formula
 from teachflow.vocabularies import VOCABULARIES
 
@@ -56,83 +56,13 @@ _KIND_RULES_ZH: dict[str, str] = {
     "school_year": "学年，格式为 2025-2026。",
 }
 
-#: The column's own rule, in Chinese (spec: submissions.md), by (dataset, column).
-_COLUMN_RULES_ZH: dict[tuple[str, str], str] = {
-    ("teachers", "birth_date"): "须与身份证号中的出生日期一致。",
-    ("teachers", "school_code"): "必须是本区县的学校；名册中出现其他区县的学校，整个文件将被退回。",
-    ("teachers", "subject"): "任教学科，如 语文、数学、英语。",
-    ("teachers", "tier"): "不是骨干的教师选“无”或留空。",
-    ("teachers", "employment_start"): "参加工作的日期。",
-    ("teachers", "current_school_since"): "在现学校开始任教的日期，不得晚于报送月份的最后一天。",
-    ("teacher_flows", "from_school_code"): "教师原所在学校。派出学校和接收学校至少有一所属于本区县。",
-    ("teacher_flows", "to_school_code"): "教师去交流的学校，不能与派出学校相同。",
-    ("teacher_flows", "start_date"): "到接收学校的第一天。",
-    ("teacher_flows", "planned_end_date"): "除“调动”外必须填写；不得早于开始日期。",
-    ("teacher_flows", "actual_end_date"): (
-        "仍在交流中的留空。教师返回的当月，请把这条交流连同实际结束日期在当月的文件中再报一次，"
-        "交流才算结束。不得早于开始日期。"
-    ),
-    ("training_records", "program_code"): "同一培训项目各区县使用同一编号。",
-    ("training_records", "program_name"): "培训项目名称。",
-    ("training_records", "start_date"): "培训开始日期。",
-    ("training_records", "end_date"): "培训结束日期，不得早于开始日期，且必须在报送月份内（培训记录按结束月份报送）。",
-    ("training_records", "hours"): "学时数，大于 0 且不超过 200。",
-    ("training_records", "organizer"): "主办单位名称。",
-    ("assessment_ratings", "school_code"): "被评学校的学校标识码。",
-    ("assessment_ratings", "indicator_code"): "考核模型中由评议人打分的指标代码，如 A2、B3、C1。",
-    ("assessment_ratings", "evaluator_id"): "评议人编号，按文本填写。",
-    ("assessment_ratings", "score"): "0 至 100 之间的分数。",
-}
-
-#: What each dataset is, in Chinese, for the instructions sheet.
-_DATASET_NOTES_ZH: dict[str, str] = {
-    "teachers": (
-        "本区县当月全部教师的名册（快照），每月报送一次，替换上月名册。"
-        "名册不能有任何错误行，否则整个文件退回，上月名册继续有效。"
-    ),
-    "teacher_flows": (
-        "教师到其他学校交流（轮岗支教、跟岗学习、挂职、市招县用、调动）的记录，进行中和已结束的都要报。"
-        "派出、接收两个区县可以各报一次，系统按“身份证号 + 接收学校 + 开始日期”合并为一条。"
-    ),
-    "training_records": "教师参加培训的记录，每位教师每个项目一行，按培训结束日期所在的月份报送。",
-    "assessment_ratings": (
-        "【仅限市局使用】捆绑考核评议人评分，只能由市局报送，区县无需报送；放在区县目录中的此文件会被退回。"
-    ),
-}
-
 _EXAMPLE_ID = "450202198503120025"  # synthetic; a valid check character, born 1985-03-12
 
-#: One example value per column for the instructions sheet, by (dataset, column) then column.
-_EXAMPLES: dict[tuple[str, str] | str, str] = {
+#: An example value by column kind, where the column declares none (nor a vocabulary).
+_KIND_EXAMPLES: dict[str, str] = {
     "id_number": _EXAMPLE_ID,
     "name": "张三",
     "school_code": "2145020012",
-    ("teachers", "gender"): "女",
-    ("teachers", "birth_date"): "1985-03-12",
-    ("teachers", "subject"): "数学",
-    ("teachers", "title"): "一级",
-    ("teachers", "tier"): "骨干教师",
-    ("teachers", "employment_start"): "2007-09-01",
-    ("teachers", "current_school_since"): "2019-09-01",
-    ("teacher_flows", "flow_type"): "轮岗支教",
-    ("teacher_flows", "from_school_code"): "2145020012",
-    ("teacher_flows", "to_school_code"): "2145020047",
-    ("teacher_flows", "start_date"): "2026-09-01",
-    ("teacher_flows", "planned_end_date"): "2027-07-15",
-    ("teacher_flows", "actual_end_date"): "（仍在交流中，留空）",
-    ("training_records", "program_code"): "GP2026-031",
-    ("training_records", "program_name"): "初中数学骨干教师研修班",
-    ("training_records", "level"): "市级",
-    ("training_records", "mode"): "集中培训",
-    ("training_records", "start_date"): "2026-10-08",
-    ("training_records", "end_date"): "2026-10-12",
-    ("training_records", "hours"): "40",
-    ("training_records", "organizer"): "市教师发展中心",
-    ("assessment_ratings", "school_year"): "2025-2026",
-    ("assessment_ratings", "indicator_code"): "B3",
-    ("assessment_ratings", "evaluator_group"): "外聘专家",
-    ("assessment_ratings", "evaluator_id"): "E017",
-    ("assessment_ratings", "score"): "86.5",
 }
 
 _GENERAL_NOTES_ZH: tuple[str, ...] = (
@@ -163,7 +93,7 @@ def rule_zh(dataset: Dataset, column: Column) -> str:
     kind_rule = _KIND_RULES_ZH[column.kind]
     if column.vocabulary:
         kind_rule = kind_rule.format(labels="、".join(VOCABULARIES[column.vocabulary].labels_zh))
-    own = _COLUMN_RULES_ZH.get((dataset.name, column.name), "")
+    own = column.hint_zh
     length = f"最多 {column.max_length} 个字符。" if column.max_length else ""
     text = "".join(part for part in (kind_rule, own, length) if part)
     return text or column.description
@@ -171,9 +101,10 @@ def rule_zh(dataset: Dataset, column: Column) -> str:
 
 def example_of(dataset: Dataset, column: Column) -> str:
     """An example value for the instructions sheet."""
-    example = _EXAMPLES.get((dataset.name, column.name)) or _EXAMPLES.get(column.name)
-    if example is not None:
-        return example
+    if column.example is not None:
+        return column.example
+    if column.kind in _KIND_EXAMPLES:
+        return _KIND_EXAMPLES[column.kind]
     if column.vocabulary:
         return VOCABULARIES[column.vocabulary].labels_zh[0]
     return ""
@@ -311,7 +242,7 @@ def _fill_instructions(ws: Worksheet, dataset: Dataset, due_day: int) -> None:
     if dataset.city_only:
         title += " —— 仅限市局使用"
     ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
-    ws.cell(row=2, column=1, value=_DATASET_NOTES_ZH.get(dataset.name, dataset.description))
+    ws.cell(row=2, column=1, value=dataset.note_zh or dataset.description)
     row = 3
     for note in _GENERAL_NOTES_ZH:
         ws.cell(row=row, column=1, value="• " + note.format(file=file_name, stem=dataset.name, due_day=due_day))

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, AssetAlias
 
-WAREHOUSE_DATASETS = ("teachers", "teacher_flows", "training_records", "assessment_ratings")
+from teachflow.datasets import DATASETS
 
-#: One Asset per warehouse dataset, e.g. ``teachflow://warehouse/teacher_flows``.
+#: One Asset per dataset of the registry, e.g. ``teachflow://warehouse/teacher_flows``.
 DATASET_ASSETS: dict[str, Asset] = {
-    name: Asset(uri=f"teachflow://warehouse/{name}", name=f"teachflow_{name}") for name in WAREHOUSE_DATASETS
+    name: Asset(uri=dataset.asset_uri, name=dataset.asset_name) for name, dataset in DATASETS.items()
 }
+
+#: The datasets the monthly rotation report reads (their changes re-run reported months).
+REPORT_INPUTS: tuple[str, ...] = tuple(name for name, dataset in DATASETS.items() if dataset.feeds_rotation_report)
 
 #: Ingestion attaches its per-dataset events to this alias.
 INGESTED = AssetAlias("teachflow_ingested")

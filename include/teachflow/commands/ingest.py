@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from teachflow.calendar import is_period
+from teachflow.datasets import DATASETS
 from teachflow.settings import load_settings
 
 
@@ -39,9 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     check.add_argument("file", type=Path, help="the .xlsx or .csv file to check")
-    check.add_argument(
-        "--dataset", required=True, choices=["teachers", "teacher_flows", "training_records", "assessment_ratings"]
-    )
+    check.add_argument("--dataset", required=True, choices=list(DATASETS), help="the dataset the file holds")
     check.add_argument("--county", required=True, help="6-digit county code the file is for")
     check.add_argument("--period", help="month the data covers, YYYY-MM (default: from the file's folder)")
     check.add_argument(
@@ -111,7 +110,7 @@ def _check(args: argparse.Namespace) -> int:
 
     from teachflow import calendar
     from teachflow.cli import CommandError
-    from teachflow.contract import DATASETS
+    from teachflow.datasets import DATASETS
     from teachflow.ingestion.feedback import write_feedback
     from teachflow.ingestion.pipeline import Assessment, assess_file, identity_problems
 

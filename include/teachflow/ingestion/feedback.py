@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 
 from teachflow import problems as problem_catalog
 from teachflow.atomic_files import replace_with, write_temporary
-from teachflow.contract import DATASETS
+from teachflow.datasets import DATASETS
 from teachflow.problems import Problem
 from teachflow.spreadsheet_text import neutralize_formula
 

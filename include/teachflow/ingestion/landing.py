@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import fsspec
 
 from teachflow.calendar import is_period
-from teachflow.contract import DATASETS, FILE_FORMATS
+from teachflow.contract import FILE_FORMATS
+from teachflow.datasets import DATASETS
 
 #: A county folder: six ASCII digits and nothing after them (``\d`` and ``$`` let "1٩99-01" and
 #: "2026-04\n" through: one file under three identities on SQLite, a merge failing forever on PostgreSQL).

@@ -8,13 +8,9 @@ the staging when they are all new: :mod:`teachflow.ingestion.training_copy` (whi
 module, never the other way round) copies them straight into the table, and
 :func:`teachflow.ingestion.pipeline.validate_while_copying` does so while the file is validated.
 
-Replacement rules (spec: submissions.md, domain.md):
-- ``teachers``: the roster is a snapshot; a submission replaces the (county, period) roster.
-- ``teacher_flows``: each county's rows are kept in ``flow_reports``; a resubmission replaces its
-  predecessor's reports. ``teacher_flows`` holds one row per natural key, taking the newest report's
-  values; where the two counties' newest reports disagree, ``flow_conflicts`` records it.
-- ``training_records`` and ``assessment_ratings``: deduplicated on the natural key across
-  submissions (the newest wins); a resubmission first removes the rows its predecessor owned.
+Each dataset's own merge (its replacement rule, spec: submissions.md, domain.md) is declared in
+its module under :mod:`teachflow.datasets`; this module stages the rows, locks, and offers the
+helpers those merges share (:func:`upsert_names`, :func:`in_list`, the training upsert).
 
 Concurrency on PostgreSQL: a transaction-scoped advisory lock per identity serializes two
 submissions of the same (county, period, dataset); flows also take one lock for the flows tables,
@@ -36,46 +32,13 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from teachflow.calendar import month_end, month_start
+from teachflow.datasets import DATASETS
 from teachflow.resident_id import teacher_keys
 
 log = logging.getLogger(__name__)
 
-#: Staged columns per dataset, with their SQL types (portable across SQLite and PostgreSQL).
-STAGE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "teachers": (
-        ("teacher_key", "VARCHAR(64)"),
-        ("name", "VARCHAR(64)"),
-        ("gender", "VARCHAR(1)"),
-        ("birth_year", "INTEGER"),
-        ("school_code", "VARCHAR(10)"),
-        ("subject", "VARCHAR(64)"),
-        ("title", "VARCHAR(16)"),
-        ("tier", "VARCHAR(16)"),
-        ("employment_start", "DATE"),
-        ("current_school_since", "DATE"),
-    ),
-    "teacher_flows": (
-        ("teacher_key", "VARCHAR(64)"),
-        ("name", "VARCHAR(64)"),
-        ("to_school_code", "VARCHAR(10)"),
-        ("start_date", "DATE"),
-        ("flow_type", "VARCHAR(32)"),
-        ("from_school_code", "VARCHAR(10)"),
-        ("planned_end_date", "DATE"),
-        ("actual_end_date", "DATE"),
-    ),
-    "training_records": (
-        ("teacher_key", "VARCHAR(64)"),
-        ("name", "VARCHAR(64)"),
-        ("program_code", "VARCHAR(64)"),
-        ("start_date", "DATE"),
-        ("program_name", "VARCHAR(256)"),
-        ("level", "VARCHAR(16)"),
-        ("mode", "VARCHAR(16)"),
-        ("end_date", "DATE"),
-        ("hours", "NUMERIC(7,2)"),
-        ("organizer", "VARCHAR(256)"),
-    ),
+#: Staging tables that are no dataset's own (each dataset declares its ``stage_columns``).
+HELPER_STAGES: dict[str, tuple[tuple[str, str], ...]] = {
     "training_keys": (  # natural keys of training rows to take out again
         ("teacher_key", "VARCHAR(64)"),
         ("program_code", "VARCHAR(64)"),
@@ -85,18 +48,12 @@ STAGE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("teacher_key", "VARCHAR(64)"),
         ("name", "VARCHAR(64)"),
     ),
-    "assessment_ratings": (
-        ("school_code", "VARCHAR(10)"),
-        ("school_year", "VARCHAR(9)"),
-        ("indicator_code", "VARCHAR(16)"),
-        ("evaluator_group", "VARCHAR(16)"),
-        ("evaluator_id", "VARCHAR(32)"),
-        ("score", "NUMERIC(5,2)"),
-    ),
 }
 
-FLOW_KEY = ("teacher_key", "to_school_code", "start_date")
-FLOW_FIELDS = ("flow_type", "from_school_code", "planned_end_date", "actual_end_date")
+
+def stage_columns(name: str) -> tuple[tuple[str, str], ...]:
+    """The staged columns (name, portable SQL type) of a dataset or of a helper staging table."""
+    return HELPER_STAGES[name] if name in HELPER_STAGES else DATASETS[name].stage_columns
 
 
 @dataclass(frozen=True)
@@ -118,10 +75,10 @@ def load_frame(dataset: str, typed: pd.DataFrame, secret: bytes) -> pd.DataFrame
     frame = typed
     if "id_number" in frame.columns:
         frame = frame.assign(teacher_key=teacher_keys(frame["id_number"], secret))
-        if dataset == "teachers":
+        if "birth_year" in dict(stage_columns(dataset)):  # the only part of the ID a roster keeps
             frame = frame.assign(birth_year=frame["id_number"].str.slice(6, 10).astype("int64"))
         frame = frame.drop(columns=["id_number"])
-    columns = [name for name, _ in STAGE_COLUMNS[dataset]]
+    columns = [name for name, _ in stage_columns(dataset)]
     return frame[columns]
 
 
@@ -202,7 +159,7 @@ def copy_rows(conn: Connection, table: str, frame: pd.DataFrame, sort_by: Sequen
 def stage(conn: Connection, dataset: str, frame: pd.DataFrame) -> str:
     """Create a temporary staging table for the dataset and fill it; returns its name."""
     name = f"stage_{dataset}"
-    cols = STAGE_COLUMNS[dataset]
+    cols = stage_columns(dataset)
     ddl = ", ".join(f"{c} {t}" for c, t in cols)
     column_list = ", ".join(c for c, _ in cols)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
@@ -217,7 +174,7 @@ def stage(conn: Connection, dataset: str, frame: pd.DataFrame) -> str:
     return name
 
 
-def _drop_stage(conn: Connection, name: str) -> None:
+def drop_stage(conn: Connection, name: str) -> None:
     if conn.dialect.name != "postgresql":  # PostgreSQL drops it at commit
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
 
@@ -239,7 +196,7 @@ def lock_identity(conn: Connection, county_code: str, period: str, dataset: str)
 # --- publishing ----------------------------------------------------------------------------------
 
 
-def _in_list(ids: Sequence[int]) -> str:
+def in_list(ids: Sequence[int]) -> str:
     return ", ".join(str(int(i)) for i in ids) or "NULL"
 
 
@@ -256,92 +213,6 @@ def upsert_names(conn: Connection, stage_name: str, sid: int, overwrite: bool) -
     )
 
 
-def _merge_teachers(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
-    params = {"c": ident.county_code, "p": ident.period, "sid": ident.submission_id}
-    conn.execute(text("DELETE FROM roster_entries WHERE county_code = :c AND period = :p"), params)
-    conn.execute(
-        text(
-            "INSERT INTO roster_entries (county_code, period, teacher_key, submission_id, gender, birth_year, "
-            "school_code, subject, title, tier, employment_start, current_school_since) "
-            "SELECT :c, :p, teacher_key, :sid, gender, birth_year, school_code, subject, title, tier, "
-            f"employment_start, current_school_since FROM {stage_name}"
-        ),
-        params,
-    )
-    upsert_names(conn, stage_name, ident.submission_id, overwrite=True)
-
-
-def _key_match(a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{k} = {b}.{k}" for k in FLOW_KEY)
-
-
-def _merge_flows(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
-    params = {"c": ident.county_code, "p": ident.period, "sid": ident.submission_id}
-    keys = ", ".join(FLOW_KEY)
-    conn.exec_driver_sql("DROP TABLE IF EXISTS affected_flows")
-    temp = "CREATE TEMPORARY TABLE affected_flows" + (" ON COMMIT DROP" if conn.dialect.name == "postgresql" else "")
-    conn.exec_driver_sql(
-        f"{temp} AS SELECT {keys} FROM flow_reports WHERE submission_id IN ({_in_list(old)}) "
-        f"UNION SELECT {keys} FROM {stage_name}"
-    )
-    if old:  # a first submission replaces nothing
-        conn.exec_driver_sql(f"DELETE FROM flow_reports WHERE submission_id IN ({_in_list(old)})")
-    conn.execute(
-        text(
-            "INSERT INTO flow_reports (submission_id, teacher_key, to_school_code, start_date, county_code, "
-            "period, flow_type, from_school_code, planned_end_date, actual_end_date) "
-            "SELECT :sid, teacher_key, to_school_code, start_date, :c, :p, flow_type, from_school_code, "
-            f"planned_end_date, actual_end_date FROM {stage_name}"
-        ),
-        params,
-    )
-    for table in ("teacher_flows", "flow_conflicts"):
-        conn.exec_driver_sql(
-            f"DELETE FROM {table} WHERE EXISTS (SELECT 1 FROM affected_flows a WHERE {_key_match('a', table)})"
-        )
-    # Each county's newest report of each affected flow, then the newest of those.
-    conn.exec_driver_sql("DROP TABLE IF EXISTS latest_flow_reports")
-    temp = "CREATE TEMPORARY TABLE latest_flow_reports" + (
-        " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
-    )
-    conn.exec_driver_sql(
-        f"{temp} AS SELECT * FROM ("
-        f" SELECT c.*, ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY period DESC, submission_id DESC) AS newest,"
-        f" COUNT(*) OVER (PARTITION BY {keys}) AS counties"
-        " FROM ("
-        f"  SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.teacher_key, r.to_school_code, r.start_date, r.county_code"
-        "   ORDER BY r.period DESC, r.submission_id DESC) AS per_county"
-        f"  FROM flow_reports r WHERE EXISTS (SELECT 1 FROM affected_flows a WHERE {_key_match('a', 'r')})"
-        " ) c WHERE c.per_county = 1"
-        ") ranked"
-    )
-    differs = " OR ".join(f"o.{f} IS DISTINCT FROM n.{f}" for f in FLOW_FIELDS)
-    conn.exec_driver_sql(
-        "INSERT INTO teacher_flows (teacher_key, to_school_code, start_date, flow_type, from_school_code, "
-        "planned_end_date, actual_end_date, source_submission_id, report_count, has_conflict) "
-        "SELECT n.teacher_key, n.to_school_code, n.start_date, n.flow_type, n.from_school_code, "
-        "n.planned_end_date, n.actual_end_date, n.submission_id, n.counties, "
-        f"CASE WHEN EXISTS (SELECT 1 FROM latest_flow_reports o WHERE {_key_match('o', 'n')} AND o.newest = 2 "
-        f"AND ({differs})) THEN TRUE ELSE FALSE END "
-        "FROM latest_flow_reports n WHERE n.newest = 1"
-    )
-    for field in FLOW_FIELDS:
-        conn.execute(
-            text(
-                "INSERT INTO flow_conflicts (teacher_key, to_school_code, start_date, field, submission_id_a, "
-                "value_a, submission_id_b, value_b, detected_at) "
-                f"SELECT n.teacher_key, n.to_school_code, n.start_date, :field, o.submission_id, "
-                f"CAST(o.{field} AS VARCHAR(64)), n.submission_id, CAST(n.{field} AS VARCHAR(64)), CURRENT_TIMESTAMP "
-                f"FROM latest_flow_reports n JOIN latest_flow_reports o ON {_key_match('o', 'n')} "
-                f"AND o.newest = 2 AND n.newest = 1 WHERE o.{field} IS DISTINCT FROM n.{field}"
-            ),
-            {"field": field},
-        )
-    upsert_names(conn, stage_name, ident.submission_id, overwrite=False)
-    for name in ("affected_flows", "latest_flow_reports"):
-        _drop_stage(conn, name)
-
-
 TRAINING_KEY = ("teacher_key", "program_code", "start_date")
 _TRAINING_VALUES = ("submission_id", "county_code", "program_name", "level", "mode", "end_date", "hours", "organizer")
 
@@ -356,17 +227,11 @@ def delete_replaced_training(conn: Connection, ident: SubmissionIdentity, old: S
         return
     conn.execute(
         text(
-            f"DELETE FROM training_records WHERE submission_id IN ({_in_list(old)}) "
+            f"DELETE FROM training_records WHERE submission_id IN ({in_list(old)}) "
             "AND end_date BETWEEN :first AND :last"
         ),
         {"first": month_start(ident.period), "last": month_end(ident.period)},
     )
-
-
-def _merge_training(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
-    delete_replaced_training(conn, ident, old)
-    upsert_training(conn, ident, stage_name)
-    upsert_names(conn, stage_name, ident.submission_id, overwrite=False)
 
 
 def upsert_training(conn: Connection, ident: SubmissionIdentity, stage_name: str) -> None:
@@ -387,30 +252,6 @@ def upsert_training(conn: Connection, ident: SubmissionIdentity, stage_name: str
         conn.exec_driver_sql("RESET work_mem")
 
 
-def _merge_ratings(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
-    if old:  # a first submission replaces nothing
-        conn.exec_driver_sql(f"DELETE FROM assessment_ratings WHERE submission_id IN ({_in_list(old)})")
-    conn.execute(
-        text(
-            "INSERT INTO assessment_ratings (school_code, school_year, indicator_code, evaluator_group, "
-            "evaluator_id, submission_id, score) "
-            "SELECT school_code, school_year, indicator_code, evaluator_group, evaluator_id, :sid, score "
-            f"FROM {stage_name} WHERE TRUE ORDER BY school_code, school_year, indicator_code, evaluator_group, "
-            "evaluator_id ON CONFLICT (school_code, school_year, indicator_code, evaluator_group, evaluator_id) "
-            "DO UPDATE SET score = excluded.score, submission_id = excluded.submission_id"
-        ),
-        {"sid": ident.submission_id},
-    )
-
-
-_MERGERS = {
-    "teachers": _merge_teachers,
-    "teacher_flows": _merge_flows,
-    "training_records": _merge_training,
-    "assessment_ratings": _merge_ratings,
-}
-
-
 def merge_submission(conn: Connection, ident: SubmissionIdentity, frame: pd.DataFrame, old: Sequence[int]) -> int:
     """Stage ``frame`` (from :func:`load_frame`) and publish it, replacing submissions ``old``.
 
@@ -419,6 +260,6 @@ def merge_submission(conn: Connection, ident: SubmissionIdentity, frame: pd.Data
     it), so this module never imports :mod:`teachflow.ingestion.training_copy`, which builds on it.
     """
     stage_name = stage(conn, ident.dataset, frame)
-    _MERGERS[ident.dataset](conn, ident, stage_name, old)
-    _drop_stage(conn, stage_name)
+    DATASETS[ident.dataset].merge(conn, ident, stage_name, old)
+    drop_stage(conn, stage_name)
     return len(frame)

@@ -21,7 +21,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from teachflow.contract import DATASETS, Column, Dataset
+from teachflow.datasets import DATASETS, Column, Dataset
 from teachflow.ingestion.parsing.values import (
     allowed_labels,
     allowed_labels_en,

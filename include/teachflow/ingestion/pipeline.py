@@ -29,7 +29,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from teachflow.calendar import period_of
-from teachflow.contract import DATASETS, Dataset, is_city_code
+from teachflow.contract import is_city_code
+from teachflow.datasets import DATASETS, Dataset, county_datasets
 from teachflow.ingestion import ledger
 from teachflow.ingestion.archive import ArchivedFile, TooLargeToArchive, archive_file
 from teachflow.ingestion.feedback import StagedFeedback
@@ -156,8 +157,6 @@ def identity_problems(
     county_code: str, period: str, dataset: str, file_format: str, reference: Reference, today: dt.date
 ) -> list[Problem]:
     """Is the path's claim (county, period, dataset) one we accept? File-level problems if not."""
-    from teachflow.contract import COUNTY_DATASETS
-
     wrong = path_problem(county_code, period, dataset, file_format)
     if wrong is None and county_code not in reference.counties:
         wrong = ("wrong_folder_county", county_code)
@@ -168,13 +167,13 @@ def identity_problems(
         params = {}
         if code == "wrong_folder_dataset":
             params = {
-                "allowed": "、".join(f"{d}（{DATASETS[d].title_zh}）" for d in COUNTY_DATASETS),
-                "allowed_en": ", ".join(COUNTY_DATASETS),
+                "allowed": "、".join(f"{d}（{DATASETS[d].title_zh}）" for d in county_datasets()),
+                "allowed_en": ", ".join(county_datasets()),
             }
         return [Problem(code, value=value, params=params)]
     if DATASETS[dataset].city_only and not reference.counties.get(county_code, is_city_code(county_code)):
         return [Problem("dataset_not_allowed", value=dataset)]
-    if dataset not in COUNTY_DATASETS and not DATASETS[dataset].city_only:  # pragma: no cover - contract guard
+    if dataset not in county_datasets() and not DATASETS[dataset].city_only:  # pragma: no cover - contract guard
         return [Problem("wrong_folder_dataset", value=dataset)]
     return []
 

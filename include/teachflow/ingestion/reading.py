@@ -19,7 +19,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from teachflow.contract import DATASETS, Dataset
+from teachflow.datasets import DATASETS, Dataset
 from teachflow.ingestion.parsing.csv_file import read_csv_table
 from teachflow.ingestion.parsing.headers import file_empty, file_unreadable
 from teachflow.ingestion.parsing.workbook_limits import WorkbookLimits, read_workbook_bounded

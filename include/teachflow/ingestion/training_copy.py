@@ -33,12 +33,12 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from teachflow.ingestion.merge import (
-    STAGE_COLUMNS,
     TRAINING_KEY,
     SubmissionIdentity,
     copy_rows,
     delete_replaced_training,
     stage,
+    stage_columns,
     upsert_names,
     upsert_training,
 )
@@ -59,7 +59,7 @@ def fits_warehouse(frame: pd.DataFrame) -> np.ndarray:
     early ``COPY``, where one of them would abort it.
     """
     fits = frame[list(_REQUIRED)].notna().all(axis=1).to_numpy(copy=True)  # written in place below
-    for name, sql_type in STAGE_COLUMNS["training_records"]:
+    for name, sql_type in stage_columns("training_records"):
         width = re.fullmatch(r"VARCHAR\((\d+)\)", sql_type)
         if width and name in frame.columns:
             fits &= ~(frame[name].str.len() > int(width.group(1))).fillna(False).to_numpy(dtype=bool)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from teachflow.contract import DATASETS
+from teachflow.datasets import DATASETS
 from teachflow.problems import Problem
 from teachflow.validation.context import ValidationContext
 from teachflow.validation.duplicates import find_duplicates

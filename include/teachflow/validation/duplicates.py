@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from teachflow.contract import DATASETS, Column
+from teachflow.datasets import DATASETS, Column
 from teachflow.problems import Problem
 from teachflow.validation.values import ROW_COLUMN, render_value
 from teachflow.vocabularies import VOCABULARIES

@@ -1,7 +1,7 @@
-"""The Great Expectations suites, built from the contract and kept as JSON in ``expectations/``.
+"""The Great Expectations suites, built from the dataset registry and kept as JSON in ``expectations/``.
 
-The contract (columns, required flags, vocabularies) plus the few numeric limits and date orders
-declared below make one suite per dataset. ``teachflow expectations build`` writes them to
+Each dataset's declaration (:mod:`teachflow.datasets`: columns, required flags, vocabularies,
+widths, number limits, date orders) makes its suite. ``teachflow expectations build`` writes them to
 ``expectations/<dataset>.json``; they are committed so a reviewer sees every rule change as data in
 a pull request, and loaded from there at run time. A test keeps the files equal to what
 :func:`build_suite` produces, so the JSON and the contract cannot drift apart.
@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from teachflow.contract import DATASETS, Column, Dataset
+from teachflow.datasets import DATASETS, Column, Dataset
 from teachflow.ingestion.parsing.values import allowed_labels, allowed_labels_en
 from teachflow.settings import project_root
 from teachflow.vocabularies import VOCABULARIES
@@ -31,46 +30,7 @@ if TYPE_CHECKING:
 SCHOOL_CODE_PATTERN = r"^[0-9]{10}$"
 SCHOOL_YEAR_PATTERN = r"^[0-9]{4}-[0-9]{4}$"
 
-NOTES = "Generated from teachflow.contract by `teachflow expectations build`; do not edit by hand."
-
-
-@dataclass(frozen=True)
-class NumberRange:
-    """Bounds of a number column (spec: submissions.md)."""
-
-    min_value: float
-    max_value: float
-    strict_min: bool = False
-    strict_max: bool = False
-
-    def limit_text(self, header_zh: str) -> str:
-        """The rule in words a clerk reads: "学时应大于 0 且不超过 200"."""
-        low = "大于" if self.strict_min else "不小于"
-        high = "小于" if self.strict_max else "不超过"
-        return f"{header_zh}应{low} {_number(self.min_value)} 且{high} {_number(self.max_value)}"
-
-    def limit_text_en(self, name: str) -> str:
-        """The English twin: "0 < hours ≤ 200"."""
-        low = "<" if self.strict_min else "≤"
-        high = "<" if self.strict_max else "≤"
-        return f"{_number(self.min_value)} {low} {name} {high} {_number(self.max_value)}"
-
-
-#: (dataset, column) -> allowed range of a number column.
-NUMBER_RANGES: dict[tuple[str, str], NumberRange] = {
-    ("training_records", "hours"): NumberRange(0, 200, strict_min=True),
-    ("assessment_ratings", "score"): NumberRange(0, 100),
-}
-
-#: dataset -> (later date column, the date column it may not precede).
-DATE_ORDERS: dict[str, tuple[tuple[str, str], ...]] = {
-    "teacher_flows": (("planned_end_date", "start_date"), ("actual_end_date", "start_date")),
-    "training_records": (("end_date", "start_date"),),
-}
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+NOTES = "Generated from teachflow.datasets by `teachflow expectations build`; do not edit by hand."
 
 
 def expectations_dir() -> Path:
@@ -137,7 +97,7 @@ def _column_expectations(dataset: Dataset, col: Column) -> list[Any]:
                 meta={"problem_code": "text_too_long", "params": {"limit": str(col.max_length)}},
             )
         )
-    bounds = NUMBER_RANGES.get((dataset.name, col.name))
+    bounds = col.limits
     if bounds is not None:
         limit = bounds.limit_text(col.header_zh)
         found.append(
@@ -154,18 +114,18 @@ def _column_expectations(dataset: Dataset, col: Column) -> list[Any]:
                 },
             )
         )
-    for later, earlier in DATE_ORDERS.get(dataset.name, ()):
-        if later == col.name:
-            found.append(
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A=later,
-                    column_B=earlier,
-                    or_equal=True,
-                    ignore_row_if="either_value_is_missing",
-                    description=f"{where} is not before {earlier}",
-                    meta={"problem_code": "date_order", "limit_column": earlier},
-                )
+    if col.not_before is not None:
+        later, earlier = col.name, col.not_before
+        found.append(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=later,
+                column_B=earlier,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                description=f"{where} is not before {earlier}",
+                meta={"problem_code": "date_order", "limit_column": earlier},
             )
+        )
     return found
 
 

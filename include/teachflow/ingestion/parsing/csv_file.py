@@ -24,7 +24,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from teachflow.contract import Dataset
+from teachflow.datasets import Dataset
 from teachflow.ingestion.parsing.headers import (
     HEADER_SEARCH_ROWS,
     HeaderLayout,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from teachflow.contract import Dataset
+from teachflow.datasets import Dataset
 from teachflow.problems import FileRejected, Problem
 
 #: How many rows from the top of a file (or sheet) may hold the header.

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import python_calamine as calamine
 
-from teachflow.contract import Dataset
+from teachflow.datasets import Dataset
 from teachflow.ingestion.parsing.headers import (
     HEADER_SEARCH_ROWS,
     HeaderLayout,

@@ -1,0 +1,214 @@
+"""The dataset registry (issue 11): every dataset declares every part, and everything else follows it.
+
+The walk fails when a dataset lacks any part (a hint, an example, its rules, its merge, its
+Asset, its suite, its place in the API contract, the dictionary or the county guide). The
+throwaway dataset shows what adding one costs: a module-sized declaration plus its warehouse
+table, and it goes through ``teachflow check``, ingestion and the feedback like the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import text
+
+from teachflow import datasets
+from teachflow.datasets import DATASETS, Column, Dataset, NumberRange, county_datasets
+from teachflow.dictionary import GUIDE_PATH, refreshed_guide, render_data_dictionary, render_guide_tables
+from teachflow.settings import project_root
+from teachflow.templates import example_of, rule_zh
+from teachflow.validation.suites import stale_suites, suite_path
+from teachflow.vocabularies import VOCABULARIES
+
+ROOT = project_root()
+API_CONTRACT = ROOT / "docs" / "county-api.yaml"
+KINDS = {"id_number", "name", "text", "code", "school_code", "date", "number", "vocab", "school_year"}
+
+
+def api_dataset_enum() -> list[str]:
+    """The dataset enum of the county API's submission schema (docs/county-api.yaml)."""
+    spec = yaml.safe_load(API_CONTRACT.read_text(encoding="utf-8"))
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "dataset" in node and isinstance(node["dataset"], dict) and "enum" in node["dataset"]:
+                found.append(node["dataset"]["enum"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    assert found, "docs/county-api.yaml has no dataset enum"
+    return found[0]
+
+
+def test_the_api_contract_lists_exactly_the_registrys_datasets():
+    assert api_dataset_enum() == list(DATASETS), "update the dataset enum of docs/county-api.yaml"
+
+
+def test_the_county_guides_tables_are_current():
+    text = GUIDE_PATH.read_text(encoding="utf-8")
+    assert refreshed_guide(text) == text, "docs/county-guide.zh.md is stale: run `python -m teachflow.dictionary`"
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_every_dataset_declares_every_part(name):
+    dataset = DATASETS[name]
+    assert dataset.title_zh and dataset.note_zh and dataset.description
+    assert dataset.resubmission in ("snapshot", "keyed")
+    assert dataset.natural_key and set(dataset.natural_key) <= set(dataset.column_names)
+    assert callable(dataset.merge) and callable(dataset.rules)
+    assert dataset.asset_name and dataset.asset_uri.endswith(f"/{name}")
+    derived = {"teacher_key", "birth_year"}  # made from the resident ID by load_frame
+    staged = [column for column, _ in dataset.stage_columns]
+    assert set(staged) <= set(dataset.column_names) | derived
+    assert "id_number" not in staged, "the resident ID is never stored"
+    for column in dataset.columns:
+        where = f"{name}.{column.name}"
+        assert column.header_zh and column.description and column.kind in KINDS, where
+        assert (column.kind == "vocab") == (column.vocabulary is not None), where
+        assert column.vocabulary is None or column.vocabulary in VOCABULARIES, where
+        assert rule_zh(dataset, column) and example_of(dataset, column), where
+        assert column.not_before is None or column.not_before in dataset.column_names, where
+        assert column.limits is None or column.kind == "number", where
+    # ... and what is derived from it exists and is current.
+    assert suite_path(name).exists() and suite_path(name) not in stale_suites()
+    assert f"### {name} — {dataset.title_zh}" in render_data_dictionary()
+    assert f"`{name}.xlsx`" in render_guide_tables()
+    assert name in api_dataset_enum()
+
+
+# --- a throwaway dataset, end to end -------------------------------------------------------------
+
+
+def duty_rules(frame, ctx):
+    from teachflow.validation.rules import emit, id_rules, school_masks
+
+    problems, _ = id_rules(frame)
+    shaped, known, _ = school_masks(frame["school_code"], ctx)
+    problems += emit(frame, shaped & ~known, "school_unknown", "school_code", frame["school_code"])
+    return problems
+
+
+def duty_merge(conn, ident, stage_name, old):
+    from teachflow.ingestion.merge import in_list
+
+    if old:
+        conn.exec_driver_sql(f"DELETE FROM duty_days WHERE submission_id IN ({in_list(old)})")
+    conn.execute(
+        text(
+            "INSERT INTO duty_days (teacher_key, duty_date, school_code, hours, submission_id) "
+            f"SELECT teacher_key, duty_date, school_code, hours, :sid FROM {stage_name}"
+        ),
+        {"sid": ident.submission_id},
+    )
+
+
+DUTY_DAYS = Dataset(
+    name="duty_days",
+    title_zh="值班记录",
+    description="Days a teacher was on duty (a throwaway dataset for the registry's test).",
+    note_zh="教师值班记录，每人每天一行。",
+    natural_key=("id_number", "duty_date"),
+    resubmission="keyed",
+    columns=(
+        Column("id_number", "身份证号", "id_number", True, description="Resident ID (18 chars)"),
+        Column("school_code", "学校标识码", "school_code", True, description="School", hint_zh="值班学校。"),
+        Column("duty_date", "值班日期", "date", True, description="Day on duty", example="2026-10-08"),
+        Column(
+            "hours",
+            "值班时长",
+            "number",
+            True,
+            description="Hours",
+            example="8",
+            limits=NumberRange(0, 24, strict_min=True),
+        ),
+    ),
+    stage_columns=(
+        ("teacher_key", "VARCHAR(64)"),
+        ("duty_date", "DATE"),
+        ("school_code", "VARCHAR(10)"),
+        ("hours", "NUMERIC(5,2)"),
+    ),
+    merge=duty_merge,
+    rules=duty_rules,
+)
+
+
+@pytest.fixture
+def duty_days(engine, tmp_path, monkeypatch):
+    """DUTY_DAYS registered, its suite built, its warehouse table made (what its migration would do)."""
+    from teachflow.validation.suites import write_suites
+
+    datasets.register(DUTY_DAYS)
+    try:
+        monkeypatch.setenv("TEACHFLOW_EXPECTATIONS_DIR", str(tmp_path / "expectations"))
+        write_suites(tmp_path / "expectations")
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE TABLE duty_days (teacher_key VARCHAR(64) NOT NULL, duty_date DATE NOT NULL, "
+                "school_code VARCHAR(10) NOT NULL, hours NUMERIC(5,2) NOT NULL, submission_id INTEGER NOT NULL, "
+                "PRIMARY KEY (teacher_key, duty_date))"
+            )
+        yield DUTY_DAYS
+    finally:
+        datasets.unregister(DUTY_DAYS.name)
+
+
+def duty_file(path: Path, *rows: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(["身份证号,学校标识码,值班日期,值班时长", *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def feedback_lines(path: Path) -> list[tuple[str, ...]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return [tuple(row[:4]) for row in list(csv.reader(f))[1:]]
+
+
+def test_a_new_dataset_goes_through_check_ingest_and_feedback(duty_days, engine, warehouse_url, tmp_path):
+    from teachflow.cli import main
+    from teachflow.ingestion.feedback import feedback_paths
+    from teachflow.ingestion.pipeline import ingest_landing
+    from teachflow.reference import load_reference
+    from teachflow.settings import load_settings
+    from tests.citykit import N1, NORTH, make_id, write_reference
+
+    assert "duty_days" in county_datasets()
+    reference = write_reference(tmp_path / "reference")
+    good = [f"{make_id(seq)},{N1},2026-10-08,8" for seq in range(1, 31)]
+    wrong = make_id(31)[:-1] + ("1" if make_id(31)[-1] == "0" else "0")  # a wrong check character
+    bad = f"{wrong},{N1},2026-10-09,30"  # ... and 30 hours in a day
+    flagged = [("32", "身份证号"), ("32", "值班时长")]  # Excel row 32: the header is row 1
+
+    # 1. the county's pre-check: nothing loaded, the feedback names the bad row's problems.
+    checked = duty_file(tmp_path / "check" / "2026-10" / "duty_days.csv", *good, bad)
+    command = ["check", str(checked), "--dataset", "duty_days", "--county", NORTH, "--reference", str(reference)]
+    assert main(command) == 0
+    lines = feedback_lines(feedback_paths(checked.parent, NORTH, "2026-10", "duty_days").csv)
+    assert [(row, column) for row, column, *_ in lines] == flagged
+
+    # 2. ingestion: the good row reaches the warehouse, keyed; the bad one is listed for the county.
+    load_reference(engine, reference)
+    settings = dataclasses.replace(load_settings(), warehouse_url=warehouse_url, landing_quiet_seconds=0)
+    duty_file(Path(settings.landing) / NORTH / "2026-10" / "duty_days.csv", *good, bad)
+    [outcome] = ingest_landing(engine, settings)
+    assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 30, 1)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT DISTINCT school_code, duty_date, hours FROM duty_days")).all()
+        keys = conn.execute(text("SELECT COUNT(DISTINCT teacher_key) FROM duty_days")).scalar()
+    assert [(school, str(day), float(hours)) for school, day, hours in stored] == [(N1, "2026-10-08", 8.0)]
+    assert keys == 30  # the IDs became teacher keys
+
+    # 3. the county's feedback, as for any dataset.
+    paths = feedback_paths(settings.outbox, NORTH, "2026-10", "duty_days")
+    assert paths.xlsx.exists() and paths.status_json.exists()
+    assert [(row, column) for row, column, *_ in feedback_lines(paths.csv)] == flagged
