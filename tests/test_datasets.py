@@ -19,10 +19,11 @@ from sqlalchemy import text
 from teachflow import datasets
 from teachflow.datasets import DATASETS, Column, Dataset, NumberRange, county_datasets
 from teachflow.dictionary import GUIDE_PATH, refreshed_guide, render_data_dictionary, render_guide_tables
+from teachflow.problems import ProblemType
 from teachflow.settings import project_root
 from teachflow.templates import example_of, rule_zh
 from teachflow.validation.suites import stale_suites, suite_path
-from teachflow.vocabularies import VOCABULARIES
+from teachflow.vocabularies import VOCABULARIES, Term, Vocabulary
 
 ROOT = project_root()
 API_CONTRACT = ROOT / "docs" / "county-api.yaml"
@@ -89,11 +90,14 @@ def test_every_dataset_declares_every_part(name):
 
 
 def duty_rules(frame, ctx):
-    from teachflow.validation.rules import emit, id_rules, school_masks
+    from teachflow.validation.rules import emit, id_rules, period_bounds, school_masks
 
     problems, _ = id_rules(frame)
     shaped, known, _ = school_masks(frame["school_code"], ctx)
     problems += emit(frame, shaped & ~known, "school_unknown", "school_code", frame["school_code"])
+    first, last = period_bounds(ctx.period)
+    day = frame["duty_date"]
+    problems += emit(frame, (day < first) | (day > last), "duty_outside_period", "duty_date", day)
     return problems
 
 
@@ -104,8 +108,8 @@ def duty_merge(conn, ident, stage_name, old):
         conn.exec_driver_sql(f"DELETE FROM duty_days WHERE submission_id IN ({in_list(old)})")
     conn.execute(
         text(
-            "INSERT INTO duty_days (teacher_key, duty_date, school_code, hours, submission_id) "
-            f"SELECT teacher_key, duty_date, school_code, hours, :sid FROM {stage_name}"
+            "INSERT INTO duty_days (teacher_key, duty_date, school_code, shift, hours, submission_id) "
+            f"SELECT teacher_key, duty_date, school_code, shift, hours, :sid FROM {stage_name}"
         ),
         {"sid": ident.submission_id},
     )
@@ -122,6 +126,7 @@ DUTY_DAYS = Dataset(
         Column("id_number", "身份证号", "id_number", True, description="Resident ID (18 chars)"),
         Column("school_code", "学校标识码", "school_code", True, description="School", hint_zh="值班学校。"),
         Column("duty_date", "值班日期", "date", True, description="Day on duty", example="2026-10-08"),
+        Column("shift", "班次", "vocab", True, vocabulary="duty_shift", description="Day or night shift"),
         Column(
             "hours",
             "值班时长",
@@ -136,10 +141,20 @@ DUTY_DAYS = Dataset(
         ("teacher_key", "VARCHAR(64)"),
         ("duty_date", "DATE"),
         ("school_code", "VARCHAR(10)"),
+        ("shift", "VARCHAR(8)"),
         ("hours", "NUMERIC(5,2)"),
     ),
     merge=duty_merge,
     rules=duty_rules,
+    vocabularies=(Vocabulary("duty_shift", (Term("day", "白班"), Term("night", "夜班"))),),
+    problem_types=(
+        ProblemType(
+            "duty_outside_period",
+            "row",
+            "“{column_zh}”{value} 不在报送月份内。",
+            "'{column_zh}' {value} is not in the period.",
+        ),
+    ),
 )
 
 
@@ -155,7 +170,8 @@ def duty_days(engine, tmp_path, monkeypatch):
         with engine.begin() as conn:
             conn.exec_driver_sql(
                 "CREATE TABLE duty_days (teacher_key VARCHAR(64) NOT NULL, duty_date DATE NOT NULL, "
-                "school_code VARCHAR(10) NOT NULL, hours NUMERIC(5,2) NOT NULL, submission_id INTEGER NOT NULL, "
+                "school_code VARCHAR(10) NOT NULL, shift VARCHAR(8) NOT NULL, hours NUMERIC(5,2) NOT NULL, "
+                "submission_id INTEGER NOT NULL, "
                 "PRIMARY KEY (teacher_key, duty_date))"
             )
         yield DUTY_DAYS
@@ -165,13 +181,16 @@ def duty_days(engine, tmp_path, monkeypatch):
 
 def duty_file(path: Path, *rows: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(["身份证号,学校标识码,值班日期,值班时长", *rows]) + "\n", encoding="utf-8")
+    path.write_text("\n".join(["身份证号,学校标识码,值班日期,班次,值班时长", *rows]) + "\n", encoding="utf-8")
     return path
 
 
 def feedback_lines(path: Path) -> list[tuple[str, ...]]:
+    """(Excel row, Chinese column, problem code) of each line of a feedback CSV."""
     with path.open(encoding="utf-8-sig", newline="") as f:
-        return [tuple(row[:4]) for row in list(csv.reader(f))[1:]]
+        rows = list(csv.reader(f))
+    code = rows[0].index(next(h for h in rows[0] if "代码" in h or "code" in h.lower()))
+    return [(row[0], row[1], row[code]) for row in rows[1:]]
 
 
 def test_a_new_dataset_goes_through_check_ingest_and_feedback(duty_days, engine, warehouse_url, tmp_path):
@@ -184,31 +203,38 @@ def test_a_new_dataset_goes_through_check_ingest_and_feedback(duty_days, engine,
 
     assert "duty_days" in county_datasets()
     reference = write_reference(tmp_path / "reference")
-    good = [f"{make_id(seq)},{N1},2026-10-08,8" for seq in range(1, 31)]
-    wrong = make_id(31)[:-1] + ("1" if make_id(31)[-1] == "0" else "0")  # a wrong check character
-    bad = f"{wrong},{N1},2026-10-09,30"  # ... and 30 hours in a day
-    flagged = [("32", "身份证号"), ("32", "值班时长")]  # Excel row 32: the header is row 1
+    good = [f"{make_id(seq)},{N1},2026-10-08,夜班,8" for seq in range(1, 41)]
+    wrong = make_id(41)[:-1] + ("1" if make_id(41)[-1] == "0" else "0")  # a wrong check character
+    bad = [f"{wrong},{N1},2026-10-09,白班,30", f"{make_id(42)},{N1},2026-09-30,白班,8"]  # 30 hours; September
+    flagged = [  # (Excel row, column, code): the header is row 1
+        ("42", "身份证号", "id_check_character"),
+        ("42", "值班时长", "number_range"),
+        ("43", "值班日期", "duty_outside_period"),
+    ]
 
     # 1. the county's pre-check: nothing loaded, the feedback names the bad row's problems.
-    checked = duty_file(tmp_path / "check" / "2026-10" / "duty_days.csv", *good, bad)
+    checked = duty_file(tmp_path / "check" / "2026-10" / "duty_days.csv", *good, *bad)
     command = ["check", str(checked), "--dataset", "duty_days", "--county", NORTH, "--reference", str(reference)]
     assert main(command) == 0
     lines = feedback_lines(feedback_paths(checked.parent, NORTH, "2026-10", "duty_days").csv)
-    assert [(row, column) for row, column, *_ in lines] == flagged
+    assert lines == flagged
 
     # 2. ingestion: the good row reaches the warehouse, keyed; the bad one is listed for the county.
     load_reference(engine, reference)
     settings = dataclasses.replace(load_settings(), warehouse_url=warehouse_url, landing_quiet_seconds=0)
-    duty_file(Path(settings.landing) / NORTH / "2026-10" / "duty_days.csv", *good, bad)
+    duty_file(Path(settings.landing) / NORTH / "2026-10" / "duty_days.csv", *good, *bad)
     [outcome] = ingest_landing(engine, settings)
-    assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 30, 1)
+    assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 40, 2)
     with engine.connect() as conn:
-        stored = conn.execute(text("SELECT DISTINCT school_code, duty_date, hours FROM duty_days")).all()
+        stored = conn.execute(text("SELECT DISTINCT school_code, duty_date, shift, hours FROM duty_days")).all()
         keys = conn.execute(text("SELECT COUNT(DISTINCT teacher_key) FROM duty_days")).scalar()
-    assert [(school, str(day), float(hours)) for school, day, hours in stored] == [(N1, "2026-10-08", 8.0)]
-    assert keys == 30  # the IDs became teacher keys
+    assert [(school, str(day), shift, float(hours)) for school, day, shift, hours in stored] == [
+        (N1, "2026-10-08", "night", 8.0)  # the label 夜班 stored as its code
+    ]
+    assert keys == 40  # the IDs became teacher keys
 
     # 3. the county's feedback, as for any dataset.
     paths = feedback_paths(settings.outbox, NORTH, "2026-10", "duty_days")
     assert paths.xlsx.exists() and paths.status_json.exists()
-    assert [(row, column) for row, column, *_ in feedback_lines(paths.csv)] == flagged
+    assert feedback_lines(paths.csv) == flagged
+    assert "不在报送月份内" in paths.csv.read_text(encoding="utf-8-sig")  # the dataset's own message

@@ -38,16 +38,36 @@ DATASETS: dict[str, Dataset] = {}
 
 
 def register(dataset: Dataset) -> Dataset:
-    """Add a declaration to the registry (a name is registered once)."""
+    """Add a declaration to the registry, with the vocabularies and problem types it brings.
+
+    A name (of a dataset, a vocabulary, a problem code) means one thing: declaring it twice
+    differently is an error, not a silent override.
+    """
+    from teachflow.problems import CATALOG
+    from teachflow.vocabularies import VOCABULARIES
+
     if dataset.name in DATASETS and DATASETS[dataset.name] is not dataset:
         raise ValueError(f"dataset {dataset.name!r} is declared twice")
+    for vocabulary in dataset.vocabularies:
+        if VOCABULARIES.setdefault(vocabulary.name, vocabulary) != vocabulary:
+            raise ValueError(f"dataset {dataset.name!r}: vocabulary {vocabulary.name!r} is declared twice")
+    for problem_type in dataset.problem_types:
+        if CATALOG.setdefault(problem_type.code, problem_type) != problem_type:
+            raise ValueError(f"dataset {dataset.name!r}: problem {problem_type.code!r} is declared twice")
     DATASETS[dataset.name] = dataset
     return dataset
 
 
 def unregister(name: str) -> None:
-    """Take a dataset out again (tests register throwaway datasets)."""
-    DATASETS.pop(name, None)
+    """Take a dataset out again, with what it brought (tests register throwaway datasets)."""
+    from teachflow.problems import CATALOG
+    from teachflow.vocabularies import VOCABULARIES
+
+    dataset = DATASETS.pop(name, None)
+    for vocabulary in dataset.vocabularies if dataset else ():
+        VOCABULARIES.pop(vocabulary.name, None)
+    for problem_type in dataset.problem_types if dataset else ():
+        CATALOG.pop(problem_type.code, None)
 
 
 def county_datasets() -> tuple[str, ...]:

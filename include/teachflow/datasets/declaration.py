@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from teachflow.ingestion.merge import SubmissionIdentity
-    from teachflow.problems import Problem
+    from teachflow.problems import Problem, ProblemType
     from teachflow.validation.context import ValidationContext
+    from teachflow.vocabularies import Vocabulary
 
 ColumnKind = Literal[
     "id_number",  # 18-character resident ID; hashed to teacher_key, never stored
@@ -130,6 +131,10 @@ class Dataset:
     feeds_rotation_report: bool = False
     #: The Airflow Asset ingestion emits when a submission changed the dataset's tables.
     asset_name: str = field(default="")
+    #: Vocabularies only this dataset uses (registered with it; shared ones live in vocabularies.py).
+    vocabularies: tuple[Vocabulary, ...] = ()
+    #: Problems only its rules report, with their Chinese and English messages (registered with it).
+    problem_types: tuple[ProblemType, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.asset_name:
