@@ -1,20 +1,22 @@
 """The dataset registry: each kind of county submission declared once, in a module of its own.
 
 ``teachers.py``, ``teacher_flows.py``, ``training_records.py``, ``assessment_ratings.py`` each
-build one :class:`Dataset` (columns with Chinese and English headers, kinds, vocabularies,
-limits, examples and hints; row rules; natural key; snapshot or keyed resubmission; the merge
-into the warehouse; the Asset) and are registered here, in the order counties read them.
+build one :class:`Dataset` named ``DATASET`` (columns with Chinese and English headers, kinds,
+vocabularies, limits, examples and hints; row rules; natural key; snapshot or keyed
+resubmission; the merge into the warehouse; the Asset). Every module of this package that
+declares a ``DATASET`` is found and registered at import, ordered by its ``order``.
 Parsing, the GX suites, the CLI's choices, the Assets, the API contract's dataset list, the
 templates, the data dictionary and the county guide's tables all read :data:`DATASETS`.
 
-To add a dataset: write ``<name>.py`` beside these (copy the closest one), add it to
-:data:`_MODULES`, write its warehouse migration, and teach the sample generator to produce it
-(README "Adding a dataset").
+To add a dataset: write ``<name>.py`` beside these (copy the closest one), add its warehouse
+table (``warehouse/schema.py`` and a migration), and teach the sample generator to produce it
+(README "Where do I ...").
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from teachflow.datasets.declaration import Column, ColumnKind, Dataset, NumberRange, Resubmission
 
@@ -30,10 +32,7 @@ __all__ = [
     "unregister",
 ]
 
-#: The dataset modules, in the order counties and reports list the datasets.
-_MODULES = ("teachers", "teacher_flows", "training_records", "assessment_ratings")
-
-#: name -> declaration; filled from :data:`_MODULES` at import, and by :func:`register`.
+#: name -> declaration; filled from this package's modules at import, and by :func:`register`.
 DATASETS: dict[str, Dataset] = {}
 
 
@@ -75,5 +74,15 @@ def county_datasets() -> tuple[str, ...]:
     return tuple(d.name for d in DATASETS.values() if not d.city_only)
 
 
-for _name in _MODULES:
-    register(importlib.import_module(f"teachflow.datasets.{_name}").DATASET)
+def _declared_here() -> list[Dataset]:
+    """The ``DATASET`` of every module of this package, in their declared order."""
+    found = []
+    for module in pkgutil.iter_modules(__path__):
+        declared = getattr(importlib.import_module(f"{__name__}.{module.name}"), "DATASET", None)
+        if isinstance(declared, Dataset):
+            found.append(declared)
+    return sorted(found, key=lambda d: (d.order, d.name))
+
+
+for _dataset in _declared_here():
+    register(_dataset)

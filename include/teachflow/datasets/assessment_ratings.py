@@ -69,6 +69,7 @@ def merge(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Seq
 
 DATASET = Dataset(
     name="assessment_ratings",
+    order=90,
     title_zh="考核评分",
     description="The city's evaluators' scores for the joint assessment (city folder only).",
     note_zh=("【仅限市局使用】捆绑考核评议人评分，只能由市局报送，区县无需报送；放在区县目录中的此文件会被退回。"),

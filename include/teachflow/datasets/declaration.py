@@ -129,6 +129,8 @@ class Dataset:
     city_only: bool = False
     #: Whether the monthly rotation report reads it (a change re-runs reported months).
     feeds_rotation_report: bool = False
+    #: Where it comes in lists (templates, the guide, the CLI): lower first, then by name.
+    order: int = 100
     #: The Airflow Asset ingestion emits when a submission changed the dataset's tables.
     asset_name: str = field(default="")
     #: Vocabularies only this dataset uses (registered with it; shared ones live in vocabularies.py).

@@ -128,6 +128,7 @@ def merge(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Seq
 
 DATASET = Dataset(
     name="teacher_flows",
+    order=20,
     title_zh="教师交流轮岗",
     description="Stays of teachers at other schools, open or closed.",
     note_zh=(

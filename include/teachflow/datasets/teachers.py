@@ -95,6 +95,7 @@ def merge(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Seq
 
 DATASET = Dataset(
     name="teachers",
+    order=10,
     title_zh="教师名册",
     description="The county's full roster for the month: a snapshot that replaces the previous one.",
     note_zh=(

@@ -46,6 +46,7 @@ def merge(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Seq
 
 DATASET = Dataset(
     name="training_records",
+    order=30,
     title_zh="教师培训记录",
     description="Training attended, one row per teacher and programme.",
     note_zh="教师参加培训的记录，每位教师每个项目一行，按培训结束日期所在的月份报送。",
