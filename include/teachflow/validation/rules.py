@@ -1,4 +1,9 @@
-"""The rules GX cannot say: ID check character and birth date, schools of the county, the period.
+"""The rules GX cannot say, and the pieces they are built of.
+
+Each dataset's row rules live in its declaration (``teachflow.datasets.<name>.rules``); this
+module runs them (:func:`check_rules`) and offers what they share: the resident ID's problems
+(:func:`id_rules`), schools known and of the county (:func:`school_masks`), the period's bounds,
+and :func:`emit`, which turns a mask into problems.
 
 Each rule is a vectorized mask over the typed frame (a million rows take well under a second, with
 or without pyarrow strings): fixed-width codes are checked as a byte matrix with numpy instead of a
