@@ -28,12 +28,17 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, func, insert, select
 
 from teachflow import calendar
-from teachflow.contract import COUNTY_DATASETS, DATASETS
+from teachflow.datasets import DATASETS
 from teachflow.submission_status import SubmissionStatus, statuses
 from teachflow.warehouse.schema import counties, report_coverage, roster_entries, submissions
 
 #: Ledger statuses of a file that was accepted (perhaps replaced by a newer one since).
 _ACCEPTED_EVER = ("accepted", "superseded")
+
+#: The datasets the reports rest on: the registry's that feed the monthly report (not the city-only ones).
+COUNTY_DATASETS: tuple[str, ...] = tuple(
+    name for name, dataset in DATASETS.items() if dataset.feeds_rotation_report and not dataset.city_only
+)
 
 
 class ReportRefused(ValueError):
@@ -142,7 +147,7 @@ def check_year_scorable(conn: Connection, year: calendar.SchoolYear, *, today: d
 
 def _rows(conn: Connection, periods: Sequence[str], at: dt.datetime, due_day: int) -> list[CoverageRow]:
     names = _county_names(conn)
-    found = statuses(conn, periods, at=at, due_day=due_day)
+    found = statuses(conn, periods, at=at, due_day=due_day, datasets=COUNTY_DATASETS)
     out: list[CoverageRow] = []
     latest_by_period = {p: _latest_roster_periods(conn, p) for p in sorted(set(periods))}
     for st in found:
