@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, insert
 
-from teachflow.identity import teacher_key
 from teachflow.reference import load_reference
 from teachflow.reports.rotation_run import compute_month
+from teachflow.resident_id import teacher_key
 from teachflow.sample.generate import generate
 from teachflow.sample.params import SampleParams
 from teachflow.scoring.model import load_model
