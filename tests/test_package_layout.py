@@ -90,7 +90,7 @@ def test_one_pattern_of_a_month():
 
 def test_the_resident_ids_journey_lives_in_one_module():
     """Reading (full-width repair), the check character and the hashing into teacher_key: resident_id.py."""
-    markers = re.compile(r"hmac\.new|10X98765432|0xFEE0.*None|CHECK_WEIGHTS\s*=")
+    markers = re.compile(r"def teacher_keys?\(|10X98765432|0xFEE0.*None|CHECK_WEIGHTS\s*=")
     holders = sorted(
         str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py") if markers.search(path.read_text("utf-8"))
     )
