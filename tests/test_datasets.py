@@ -189,8 +189,13 @@ def feedback_lines(path: Path) -> list[tuple[str, ...]]:
     """(Excel row, Chinese column, problem code) of each line of a feedback CSV."""
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    code = rows[0].index(next(h for h in rows[0] if "代码" in h or "code" in h.lower()))
-    return [(row[0], row[1], row[code]) for row in rows[1:]]
+    header = rows[0]
+
+    def at(word: str) -> int:
+        return next(i for i, h in enumerate(header) if word in h.split())
+
+    row_at, column_at, code_at = at("Row"), at("Column"), at("Code")
+    return [(row[row_at], row[column_at], row[code_at]) for row in rows[1:]]
 
 
 def test_a_new_dataset_goes_through_check_ingest_and_feedback(duty_days, engine, warehouse_url, tmp_path):
@@ -212,11 +217,11 @@ def test_a_new_dataset_goes_through_check_ingest_and_feedback(duty_days, engine,
         ("43", "值班日期", "duty_outside_period"),
     ]
 
-    # 1. the county's pre-check: nothing loaded, the feedback names the bad row's problems.
+    # 1. the county's pre-check: nothing loaded, the feedback (beside the file) names the bad rows' problems.
     checked = duty_file(tmp_path / "check" / "2026-10" / "duty_days.csv", *good, *bad)
     command = ["check", str(checked), "--dataset", "duty_days", "--county", NORTH, "--reference", str(reference)]
     assert main(command) == 0
-    lines = feedback_lines(feedback_paths(checked.parent, NORTH, "2026-10", "duty_days").csv)
+    lines = feedback_lines(checked.with_name("duty_days.feedback.csv"))
     assert lines == flagged
 
     # 2. ingestion: the good row reaches the warehouse, keyed; the bad one is listed for the county.
