@@ -147,7 +147,9 @@ def single_process(admin: str, work: Path, landing: Path, reference: Path) -> tu
         drop_database(admin, warehouse)
 
 
-def through_airflow(admin: str, work: Path, landing: Path, reference: Path, name: str, budget: float) -> dict:
+def through_airflow(
+    admin: str, work: Path, landing: Path, reference: Path, name: str, budget: float, extra: dict[str, str]
+) -> dict:
     """``county_ingest`` on a real scheduler with executor ``name``: timings from the metadata, outcome."""
     metadata, warehouse = create_database(admin, f"{name}_af"), create_database(admin, f"{name}_wh")
     route = work / name
@@ -155,6 +157,7 @@ def through_airflow(admin: str, work: Path, landing: Path, reference: Path, name
     env = airflow_env(
         teachflow_env(warehouse, route / "data", landing), route / "home", metadata, EXECUTORS[name], port
     )
+    env.update(extra)
     procs = ProcessStack(route, env, cwd=ROOT)
     deadline = Deadline(budget)
     airflow = str(BIN / "airflow")
@@ -235,9 +238,19 @@ def main() -> None:
     parser.add_argument(
         "--pg", default=os.environ.get("TEACHFLOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="AIRFLOW__SECTION__KEY=VALUE",
+        help="an Airflow setting for every Airflow route (repeatable)",
+    )
     parser.add_argument("--budget", type=float, default=3600, help="seconds allowed per Airflow route")
     args = parser.parse_args()
     names = [n.strip() for n in args.executors.split(",") if n.strip()]
+    extra = dict(item.split("=", 1) for item in args.set)
+    if any(not key.startswith("AIRFLOW__") for key in extra):
+        parser.error("--set takes AIRFLOW__SECTION__KEY=VALUE")
     unknown = [n for n in names if n not in EXECUTORS]
     if unknown:
         parser.error(f"unknown executor(s): {', '.join(unknown)}")
@@ -255,12 +268,14 @@ def main() -> None:
         manifest = json.loads((city / "sample" / "manifest.json").read_text(encoding="utf-8"))
         files = [f for f in manifest["files"] if f["path"].startswith("landing/")]
         print(f"province month: {args.counties} counties, {args.teachers} teachers, {len(files)} landing files")
+        if extra:
+            print("Airflow settings:", " ".join(f"{k}={v}" for k, v in extra.items()))
         print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
 
         cli_seconds, cli_outcome = single_process(args.pg, work, city / "landing", city / "reference")
         print(f"teachflow ingest (one process): {cli_seconds:.1f} s")
         for name in names:
-            result = through_airflow(args.pg, work, city / "landing", city / "reference", name, args.budget)
+            result = through_airflow(args.pg, work, city / "landing", city / "reference", name, args.budget, extra)
             same = result["outcome"] == cli_outcome
             print(
                 f"county_ingest, {EXECUTORS[name]} (parallelism 2): {result['seconds']:.1f} s from trigger to the "
