@@ -177,6 +177,9 @@ def through_airflow(
             procs.wait_until(
                 lambda: "Worker starting up" in _log(procs, "scheduler"), "the executor's workers", deadline
             )
+            # A long-running API server has answered requests before; a fresh one is slow to answer
+            # its first ones (the first task's start call timed out twice): wait until it answers.
+            procs.wait_until(lambda: _answers(f"http://127.0.0.1:{port}/api/v2/monitor/health"), "the API", deadline)
             procs.run("unpause", [airflow, "dags", "unpause", DAG_ID], timeout=deadline.remaining())
             procs.run("trigger", [airflow, "dags", "trigger", DAG_ID, "-r", "bench"], timeout=deadline.remaining())
             procs.wait_until(
@@ -222,6 +225,15 @@ def through_airflow(
             print(f"!! still running after stop: {survivors}", file=sys.stderr)
         for url in (metadata, warehouse):
             drop_database(admin, url)
+
+
+def _answers(url: str) -> bool:
+    import requests
+
+    try:
+        return requests.get(url, timeout=10).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def _log(procs: ProcessStack, name: str) -> str:
