@@ -75,7 +75,7 @@ def teachflow_env(warehouse: str, data: Path, landing: Path) -> dict[str, str]:
         "TEACHFLOW_DATA_DIR": str(data),
         "TEACHFLOW_LANDING": str(landing),
         "TEACHFLOW_WAREHOUSE_URL": warehouse,
-        "TEACHFLOW_ID_SECRET": "province-month-bench",
+        "TEACHFLOW_ID_SECRET": "province-month-bench-secret-of-32-bytes",
         "TEACHFLOW_LANDING_QUIET_SECONDS": "0",
         "TEACHFLOW_INGEST_SCHEDULE": "none",  # only the bench's own run
     }

@@ -74,7 +74,7 @@ def test_the_preload_imports_everything_an_ingestion_imports(tmp_path):
         **{k: v for k, v in os.environ.items() if not k.startswith("TEACHFLOW_")},
         **SINGLE_THREADED_ENV,
         "TEACHFLOW_DATA_DIR": str(tmp_path / "data"),
-        "TEACHFLOW_ID_SECRET": "preload-test",
+        "TEACHFLOW_ID_SECRET": "preload-test-secret-at-least-32-bytes",
         "TEACHFLOW_LANDING_QUIET_SECONDS": "0",
     }
     teachflow = str(BIN / "teachflow")
