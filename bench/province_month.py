@@ -18,6 +18,7 @@ Usage (the small size runs in a few minutes; the province in tens of minutes on 
 
     .venv/bin/python bench/province_month.py --counties 10 --teachers 60000
     .venv/bin/python bench/province_month.py --counties 100 --teachers 600000 --executors warm,cold
+    .venv/bin/python bench/province_month.py --set AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL=1  # as in compose
 
 Each started process is stopped by its process group at the end, pass or fail. Results go in
 BENCHMARKS.md by hand, with the load average this prints: tests check behaviour, not time.
