@@ -62,6 +62,7 @@ MODULES: tuple[str, ...] = (
     "teachflow.validation.gx_runner",
     "teachflow.validation.suites",
     "teachflow.scoring.model",
+    "teachflow.submission_status",
     "teachflow.warehouse.engine",
     "teachflow.warehouse.schema",
 )
