@@ -6,7 +6,8 @@ processes, talk to the API server's execution API with JWTs signed by a shared s
 PostgreSQL warehouse concurrently. So this test starts ``airflow api-server``, ``scheduler``,
 ``dag-processor``, ``triggerer`` and two ``celery worker`` processes against two fresh PostgreSQL
 databases (Airflow's metadata, the warehouse) and Redis, triggers ``county_ingest`` on a small sample
-city through the REST API, and checks the warehouse, that both workers ran tasks, and that every
+city through the REST API, and checks the warehouse, that both workers preloaded teachflow before
+forking their pools (warm workers) and ran tasks, and that every
 process it started is gone afterwards.
 
 Bounded: one time budget (``TIME_BUDGET``) for the whole test, each process stopped by PID (SIGTERM,
@@ -31,6 +32,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from teachflow.preload import SINGLE_THREADED_ENV
 from tests.distributed.hostname import CALLABLE as HOSTNAME_CALLABLE
 from tests.distributed.hostname import ENV_VAR as HOSTNAME_ENV_VAR
 from tests.distributed.stack import Deadline, ProcessStack, free_port
@@ -145,6 +147,9 @@ def stack_environment(tmp_path: Path, databases: dict[str, str], redis_url: str,
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp_path / "passwords.json"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://{metadata}",
         "AIRFLOW__CELERY__BROKER_URL": redis_url,
+        # Warm workers, as in docker-compose.yml: teachflow and GX imported before the pool forks.
+        "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "teachflow_airflow.celery_config.CELERY_CONFIG",
+        **SINGLE_THREADED_ENV,
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql+psycopg2://{metadata}",
         # Our own queue: the DAG's tasks go there (parse time) and only our workers serve it.
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": f"teachflow-{run_id}",
@@ -315,6 +320,15 @@ def test_county_ingest_runs_on_two_celery_workers_against_postgresql_and_redis(s
     assert runs["total_entries"] == 1, "only the test's own run (no scheduled one)"
     assert len(ingests) == len(landing_files)
     assert not_successful == []
+
+    # Both workers were warm: each preloaded teachflow in its main process, before its pool existed,
+    # with no thread but its own (the pool and the task processes are forks of it).
+    for name in WORKERS:
+        log = (procs.logs / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+        preloaded = [line for line in log.splitlines() if "teachflow preloaded" in line]
+        assert preloaded, f"{name} did not preload teachflow"
+        assert "before forking" not in preloaded[0], preloaded[0]
+        assert log.index("teachflow preloaded") < log.index(" ready."), f"{name} preloaded after its pool started"
 
     # Both workers ran ingest tasks: each recorded its own name as the task instance's host.
     by_worker = Counter(ti["hostname"] for ti in ingests)
