@@ -16,6 +16,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from teachflow import calendar
@@ -85,19 +86,13 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException):
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException and the router's 404
+    async def http_error(request: Request, exc: StarletteHTTPException):
         messages = {403: "您没有权限查看此页面。", 404: "页面或文件不存在。", 400: "请求无效。", 413: "文件太大。"}
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {
-                "user": None,
-                "status": exc.status_code,
-                "message": exc.detail or messages.get(exc.status_code, "出错了。"),
-            },
-            status_code=exc.status_code,
-        )
+        username = request.session.get("user") if "session" in request.scope else None
+        user = accounts.load_user(engine, username) if username else None
+        message = exc.detail or messages.get(exc.status_code, "出错了。")
+        return render(request, "error.html", user, status_code=exc.status_code, status=exc.status_code, message=message)
 
     # --- helpers -------------------------------------------------------------------------------
 
