@@ -20,11 +20,21 @@ from tests.portal.portalkit import PASSWORD, make_city, roster_csv, teacher_row
 
 
 def _shot(driver, folder: Path, name: str) -> None:
-    """A whole-page screenshot: the window grows to the page's height first."""
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, max(700, min(int(height) + 20, 4000)))
-    driver.save_screenshot(str(folder / name))
-    driver.set_window_size(1280, 900)
+    """A whole-page screenshot (Chromium's DevTools capture beyond the window's height)."""
+    import base64
+
+    width, height = driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 4000), "scale": 1},
+        },
+    )
+    (folder / name).write_bytes(base64.b64decode(shot["data"]))
 
 
 def _find(driver, by: str, what: str):
