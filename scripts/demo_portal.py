@@ -76,7 +76,8 @@ def demo_logins(settings) -> list[tuple[str, str, str]]:
             username = "city" if is_city else f"clerk{code}"
             password = known.get(username) or secrets.token_urlsafe(9)
             role, county = ("city_staff", None) if is_city else ("county_clerk", code)
-            save_user(engine, username, password, role, county, display_name=f"{name}{'数据科' if is_city else '报送员'}")
+            display = f"{name}{'数据科' if is_city else '报送员'}"
+            save_user(engine, username, password, role, county, display_name=display)
             logins.append((username, password, f"{name}（{'市局，全部区县' if is_city else code}）"))
     finally:
         engine.dispose()
