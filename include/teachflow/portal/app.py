@@ -52,7 +52,9 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
     clock = now or calendar.now_utc
     engine = make_engine(settings.warehouse_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals.update(dataset_titles=views.dataset_titles(), status_zh=STATUS_ZH)
+    templates.env.globals.update(
+        dataset_titles=views.dataset_titles(), dataset_short=views.DATASET_SHORT, status_zh=STATUS_ZH
+    )
 
     app = FastAPI(title="teachflow 县区报送门户", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
@@ -200,6 +202,7 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
             periods=periods,
             filters={"county": county, "period": period, "status": status},
             county_codes=sorted(c for c in names if c != city_code),
+            overview=views.matrix(all_cells, sorted(c for c in names if c != city_code), periods),
             digest=digest,
             digest_day=digest_days[0] if digest_days else None,
             city_code=city_code,

@@ -109,6 +109,14 @@ def grid(county_cells: list[Cell], periods: list[str]) -> list[tuple[str, list[C
     return [(p, [by_key[(p, d)] for d in COUNTY_DATASETS if (p, d) in by_key]) for p in periods]
 
 
+def matrix(all_cells: list[Cell], county_codes: list[str], periods: list[str]) -> list[tuple[str, list[list[Cell]]]]:
+    """The city page's overview: one row per county, one column per period, the datasets' cells in each."""
+    by_key: dict[tuple[str, str], list[Cell]] = {}
+    for cell in all_cells:
+        by_key.setdefault((cell.status.county_code, cell.status.period), []).append(cell)
+    return [(code, [by_key.get((code, p), []) for p in periods]) for code in county_codes]
+
+
 def action_first(all_cells: list[Cell]) -> list[Cell]:
     """The city page's order: what needs action first (see the module docstring)."""
 
@@ -128,6 +136,10 @@ def status_counts(all_cells: list[Cell]) -> list[tuple[str, str, int]]:
     rows = [(s, STATUS_ZH[s], n) for s, n in counts.items()]
     rows.append(("late", "迟报", sum(c.status.late for c in all_cells)))
     return rows
+
+
+#: Two-character names of the county datasets for the city page's overview, where space is short.
+DATASET_SHORT = {"teachers": "名册", "teacher_flows": "交流", "training_records": "培训"}
 
 
 def dataset_titles() -> dict[str, str]:
