@@ -12,6 +12,12 @@ import smtplib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
+
+_ATTACHMENT_TYPES = {
+    ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".csv": ("text", "csv"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,13 +48,16 @@ def smtp_from_env(env: Mapping[str, str] | None = None) -> SmtpSettings | None:
     )
 
 
-def send_mail(smtp: SmtpSettings, to: Sequence[str], subject: str, body: str) -> None:
-    """Send one UTF-8 plain-text message to ``to`` (raises on an SMTP error: the caller decides)."""
+def send_mail(smtp: SmtpSettings, to: Sequence[str], subject: str, body: str, attachments: Sequence[Path] = ()) -> None:
+    """Send one UTF-8 plain-text message to ``to``, with files attached (raises on an SMTP error)."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = smtp.sender
     message["To"] = ", ".join(to)
     message.set_content(body, charset="utf-8")
+    for path in attachments:
+        kind = _ATTACHMENT_TYPES.get(path.suffix.lower(), ("application", "octet-stream"))
+        message.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=path.name)
     client_class = smtplib.SMTP_SSL if smtp.ssl else smtplib.SMTP
     with client_class(smtp.host, smtp.port, timeout=smtp.timeout) as client:
         if smtp.starttls:

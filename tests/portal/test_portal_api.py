@@ -301,3 +301,37 @@ def test_add_user_command(city, monkeypatch, capsys):
     assert "north2\tcounty_clerk\t" + NORTH in capsys.readouterr().out
     c = client(city)
     assert login(c, "north2", "another long password").status_code == 303
+
+
+def test_city_staff_re_send_a_feedback_to_the_county_s_clerks(city, monkeypatch):
+    from tests.smtp_sink import smtp_sink
+
+    put_outbox_files(city, SOUTH)
+    staff = logged_in(city, "city")
+    page = staff.get(f"/county/{SOUTH}").text
+    assert "重发反馈" in page
+    url = f"/county/{SOUTH}/feedback/{PERIOD}/teachers/resend"
+    with smtp_sink() as (port, messages):
+        monkeypatch.setenv("TEACHFLOW_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("TEACHFLOW_SMTP_PORT", str(port))
+        answer = staff.post(url, data={"csrf": csrf_of(page)})
+        assert answer.status_code == 303
+        assert "已把 2026-10 教师名册的反馈重发给 south@example.org" in staff.get(f"/county/{SOUTH}").text
+    assert [m["To"] for m in messages] == ["south@example.org"]
+    names = sorted(part.get_filename() for part in messages[0].walk() if part.get_filename())
+    assert names == ["teachers.feedback.csv", "teachers.feedback.xlsx"]
+    north = logged_in(city, "north")  # a clerk re-sends nothing, not even for their own county
+    north_token = csrf_of(north.get(f"/county/{NORTH}").text)
+    assert north.post(url, data={"csrf": north_token}).status_code == 403
+    assert north.post(url.replace(SOUTH, NORTH), data={"csrf": north_token}).status_code == 403
+
+
+def test_hostile_file_names_are_shown_as_text(city):
+    north = logged_in(city, "north")
+    token = csrf_of(north.get(f"/county/{NORTH}/upload").text)
+    page = north.post(
+        f"/county/{NORTH}/upload",
+        data={"csrf": token, "period": PERIOD, "dataset": "teachers"},
+        files={"file": ("<script>alert(1)</script>.csv", roster_csv(teacher_row(1)), "text/csv")},
+    ).text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page

@@ -246,6 +246,7 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
             digest_days=days[:14],
             digest=views.digest_text(settings.outbox, county_code, days[0]) if days else None,
             due_day=settings.due_day,
+            notice=request.session.pop("notice", None),
         )
 
     @app.get("/county/{county_code}/digest/{day}", response_class=HTMLResponse)
@@ -270,6 +271,48 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
             raise HTTPException(404, "这个月份的反馈文件还没有生成。")
         download = f"{county_code}_{period}_{DATASETS[dataset].title_zh}_反馈.{kind}"
         return FileResponse(path, filename=download, media_type=_MEDIA[kind])
+
+    @app.post("/county/{county_code}/feedback/{period}/{dataset}/resend")
+    async def resend_feedback(request: Request, county_code: str, period: str, dataset: str):
+        """City staff re-send a submission's feedback to the county's clerks (cycle.md "Who sees what")."""
+        user = current_user(request)
+        name = county_for(user, county_code)
+        if not user.is_city:
+            raise HTTPException(403, "只有市局数据科可以重发反馈。")
+        await checked_form(request)
+        if dataset not in COUNTY_DATASETS or not calendar.is_period(period):
+            raise HTTPException(404, "没有这个反馈文件。")
+        paths = feedback_paths(settings.outbox, county_code, period, dataset)
+        files = [p for p in (paths.xlsx, paths.csv) if p.is_file()]
+        if not files:
+            raise HTTPException(404, "这个月份的反馈文件还没有生成。")
+        from teachflow.mail import send_mail, smtp_from_env
+
+        with engine.connect() as conn:
+            to = accounts.digest_addresses(conn).get(county_code, [])
+        smtp = smtp_from_env()
+        if smtp is None or not to:
+            note = (
+                "未配置邮件服务器（TEACHFLOW_SMTP_HOST），未发送。"
+                if smtp is None
+                else "本区县账号没有登记邮箱，未发送。"
+            )
+        else:
+            title = DATASETS[dataset].title_zh
+            try:
+                send_mail(
+                    smtp,
+                    to,
+                    f"【反馈重发】{name} {period} {title}",
+                    f"{name}：\n\n市局数据科重发 {period} {title}的反馈，见附件。\n\n县区报送门户",
+                    files,
+                )
+                note = f"已把 {period} {title}的反馈重发给 {'、'.join(to)}。"
+            except OSError as err:
+                log.warning("resend of %s/%s/%s failed: %s", county_code, period, dataset, err)
+                note = "邮件发送失败，请稍后重试。"
+        request.session["notice"] = note
+        return RedirectResponse(f"/county/{county_code}", status_code=303)
 
     @app.get("/county/{county_code}/templates/{filename}")
     async def template_file(request: Request, county_code: str, filename: str):
