@@ -8,8 +8,8 @@ from email.header import decode_header, make_header
 from sqlalchemy import update
 
 from teachflow.digest import run_daily_digest
+from teachflow.ingestion.pipeline import ingest_landing
 from teachflow.mail import SmtpSettings
-from teachflow.pipeline import ingest_landing
 from teachflow.warehouse.schema import submissions
 from tests.citykit import CITY, NORTH, SOUTH
 from tests.portal.portalkit import make_city, roster_csv, teacher_row

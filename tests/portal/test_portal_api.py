@@ -15,8 +15,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from teachflow.feedback import feedback_paths
-from teachflow.pipeline import ingest_landing
+from teachflow.ingestion.feedback import feedback_paths
+from teachflow.ingestion.pipeline import ingest_landing
 from teachflow.portal import accounts
 from teachflow.warehouse.schema import submissions
 from tests.citykit import N1, N2, NORTH, S1, SOUTH

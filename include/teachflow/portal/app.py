@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from teachflow import calendar
 from teachflow.contract import COUNTY_DATASETS, DATASETS
-from teachflow.feedback import feedback_lines, feedback_paths
+from teachflow.ingestion.feedback import feedback_lines, feedback_paths
 from teachflow.portal import accounts, uploads, views
 from teachflow.portal.security import (
     SESSION_COOKIE,
@@ -404,8 +404,8 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
                 status_code=400,
                 **upload_context(county_code, name, error=str(refused), chosen=chosen),
             )
-        from teachflow.pipeline import load_reference_data
-        from teachflow.precheck import precheck, write_precheck_feedback
+        from teachflow.ingestion.pipeline import load_reference_data
+        from teachflow.ingestion.precheck import precheck, write_precheck_feedback
 
         result = precheck(
             staged.path,

@@ -3,7 +3,7 @@
 1. **stage**: the upload is streamed to ``<data>/portal/staged/<token>/<dataset>.<ext>`` and cut
    off at the size limit (``Settings.max_file_bytes``); a file that is not CSV/XLSX by name *and*
    by content (an XLSX is a ZIP; a CSV holds no NUL bytes) is refused with a clear message.
-2. **pre-check**: :func:`teachflow.precheck.precheck`, the function ``teachflow check`` uses.
+2. **pre-check**: :func:`teachflow.ingestion.precheck.precheck`, the function ``teachflow check`` uses.
 3. **submit**: the staged bytes are written to the landing zone at the canonical path
    ``<landing>/<county>/<YYYY-MM>/<dataset>.<ext>``, first under a dotted temporary name that
    discovery ignores, then renamed, so ``county_ingest`` never sees half a file; when an Airflow

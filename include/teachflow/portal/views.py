@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 
 from teachflow import calendar
 from teachflow.contract import COUNTY_DATASETS, DATASETS
-from teachflow.feedback import feedback_paths
+from teachflow.ingestion.feedback import feedback_paths
 from teachflow.submission_status import STATUS_ZH, SubmissionStatus, statuses
 from teachflow.warehouse.schema import counties, schools
 

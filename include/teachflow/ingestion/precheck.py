@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from teachflow.contract import DATASETS
-from teachflow.feedback import FeedbackFiles, write_feedback
-from teachflow.pipeline import OUTCOME_ZH, Assessment, Reference, assess_file, identity_problems
+from teachflow.ingestion.feedback import FeedbackFiles, write_feedback
+from teachflow.ingestion.pipeline import OUTCOME_ZH, Assessment, Reference, assess_file, identity_problems
 from teachflow.settings import Settings
 
 
