@@ -31,6 +31,8 @@ from teachflow.submission_status import SubmissionStatus, statuses
 from teachflow.warehouse.schema import counties, submissions
 
 LOOKBACK_MONTHS = 12
+#: Lines the city's digest lists under "需要跟进"; the portal's city page has the rest.
+CITY_LINES = 40
 
 _RECEIVED_ZH = {
     "received": "处理中",
@@ -161,12 +163,15 @@ def city_text(names: dict[str, str], all_statuses: list[SubmissionStatus], recei
             f"{n['missing']} / {n['rejected']}"
         )
     action = [s for s in all_statuses if s.status in ("missing", "rejected")]
-    out += ["", "需要跟进："]
+    action.sort(key=lambda s: (s.status != "rejected", -s.due_at.timestamp(), s.county_code))  # newest first
+    out += ["", "需要跟进（已退回在前，其余按截止日由近及远）："]
     out += [
         f"- {names.get(s.county_code, s.county_code)} {s.period} {_title(s.dataset)}：{s.status_zh}"
         + (f"（已逾期 {_days(now - s.due_at)} 天）" if s.status == "missing" else "")
-        for s in action
+        for s in action[:CITY_LINES]
     ] or ["- 无"]
+    if len(action) > CITY_LINES:
+        out.append(f"- ……另有 {len(action) - CITY_LINES} 项，见门户的全市报送情况页面")
     return "\n".join(out) + "\n"
 
 
