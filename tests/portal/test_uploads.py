@@ -58,3 +58,16 @@ def test_a_submission_triggers_county_ingest_through_the_rest_api(httpserver):
 def test_no_api_configured_or_api_down_lands_the_file_anyway():
     assert uploads.trigger_ingest("x", {}) is None
     assert uploads.trigger_ingest("x", {"TEACHFLOW_AIRFLOW_API_URL": "http://127.0.0.1:9"}) is None
+
+
+def test_staged_uploads_not_submitted_are_removed_after_a_day(tmp_path):
+    import os
+    import time
+
+    settings = load_settings()
+    old = uploads.stage_upload(settings, "450202", "2026-10", "teachers", "a.csv", io.BytesIO(b"a\n1\n"))
+    day_ago = time.time() - uploads.STAGING_HOURS * 3600 - 60
+    os.utime(old.path.parent, (day_ago, day_ago))
+    fresh = uploads.stage_upload(settings, "450202", "2026-10", "teachers", "b.csv", io.BytesIO(b"a\n1\n"))
+    assert not old.path.parent.exists() and fresh.path.exists()
+    assert uploads.load_staged(settings, old.token, "450202") is None

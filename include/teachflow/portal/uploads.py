@@ -11,7 +11,7 @@
    with the file named in its conf (it then skips the quiet time, as pulled files do).
 
 The staging token is random and bound to the clerk's county: a token from another county's
-session is "not found".
+session is "not found". A staged upload not submitted within ``STAGING_HOURS`` is removed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,8 @@ from teachflow.settings import Settings
 log = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = ("csv", "xlsx")
+#: A pre-checked upload can be submitted for this long; then it is removed.
+STAGING_HOURS = 24
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}\Z")
 _PERIOD_IN_NAME = re.compile(r"(?<![0-9])([0-9]{4})[-_.年]?(0[1-9]|1[0-2])(?![0-9])")
 _CHUNK = 1 << 20
@@ -106,6 +109,7 @@ def stage_upload(
     if not is_period(period):
         raise UploadRefused("请选择报送月份（格式 2026-10）。 / Choose the month, YYYY-MM.")
     file_format = _file_format(filename)
+    prune_staging(settings)
     token = secrets.token_urlsafe(24)
     folder = staging_root(settings) / token
     folder.mkdir(parents=True, exist_ok=False)
@@ -135,6 +139,23 @@ def stage_upload(
     meta = {"county_code": county_code, "period": period, "dataset": dataset, "original_name": filename, "size": size}
     (folder / "staged.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return StagedFile(token, county_code, period, dataset, file_format, path, filename, size)
+
+
+def prune_staging(settings: Settings, max_age_seconds: float = STAGING_HOURS * 3600, now: float | None = None) -> int:
+    """Remove staged uploads older than ``max_age_seconds`` (pre-checked, never submitted); how many."""
+    root = staging_root(settings)
+    if not root.is_dir():
+        return 0
+    now = time.time() if now is None else now
+    removed = 0
+    for folder in root.iterdir():
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > max_age_seconds:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except FileNotFoundError:  # another request removed it meanwhile
+            continue
+    return removed
 
 
 def load_staged(settings: Settings, token: str, county_code: str) -> StagedFile | None:
