@@ -19,7 +19,7 @@ from teachflow.ingestion.feedback import feedback_paths
 from teachflow.ingestion.pipeline import ingest_landing
 from teachflow.portal import accounts
 from teachflow.warehouse.schema import submissions
-from tests.citykit import N1, N2, NORTH, S1, SOUTH
+from tests.citykit import CITY, N1, N2, NORTH, S1, SOUTH
 from tests.portal.portalkit import (
     NOW,
     PASSWORD,
@@ -70,7 +70,7 @@ def put_outbox_files(settings, county: str) -> None:
 
 def test_nothing_is_reachable_without_a_login(city):
     c = client(city)
-    for url in ["/", "/city", "/city/digest/2026-11-10", *county_urls(NORTH), "/county/999999"]:
+    for url in ["/", "/city", "/city/digest/2026-11-10", "/city/lists/x.xlsx", *county_urls(NORTH), "/county/999999"]:
         answer = c.get(url)
         assert answer.status_code == 303, url
         assert answer.headers["location"].startswith("/login?next="), url
@@ -91,6 +91,7 @@ def test_a_clerk_sees_nothing_of_another_county(city):
         assert "秘密反馈" not in answer.text and "日报 " + SOUTH not in answer.text
     assert north.get("/city").status_code == 403
     assert north.get("/city/digest/2026-11-10").status_code == 403
+    assert north.get("/city/lists/逾期未返名单_全市.xlsx").status_code == 403
     assert north.get("/county/999999").status_code == 404
     token = csrf_of(north.get(f"/county/{NORTH}").text)
     upload = north.post(
@@ -154,6 +155,12 @@ def test_city_staff_see_every_county_missing_first_and_upload_for_none(city):
     assert staff.get(f"/county/{SOUTH}").status_code == 200
     assert staff.get(f"/county/{SOUTH}/feedback/{PERIOD}/teachers.csv").status_code == 200
     assert staff.get(f"/county/{SOUTH}/lists/逾期未返名单.xlsx").status_code == 200
+    city_lists = city.outbox / CITY / "lists"
+    city_lists.mkdir(parents=True)
+    (city_lists / "逾期未返名单_全市.xlsx").write_bytes(b"PK\x03\x04 city")
+    assert "逾期未返名单_全市.xlsx" in staff.get("/city").text
+    assert staff.get("/city/lists/逾期未返名单_全市.xlsx").content == b"PK\x03\x04 city"
+    assert staff.get("/city/lists/nothing.xlsx").status_code == 404
     assert staff.get(f"/county/{SOUTH}/upload").status_code == 403
     token = csrf_of(page.text)
     assert (

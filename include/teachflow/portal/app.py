@@ -206,7 +206,21 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
             digest=digest,
             digest_day=digest_days[0] if digest_days else None,
             city_code=city_code,
+            lists=views.named_lists(settings.outbox, city_code) if city_code else [],
         )
+
+    @app.get("/city/lists/{filename}")
+    async def city_list(request: Request, filename: str):
+        """The whole city's named lists (``<outbox>/<city>/lists/``), for city staff only."""
+        user = current_user(request)
+        if not user.is_city:
+            raise HTTPException(403, "市局页面只对市局数据科开放。")
+        with engine.connect() as conn:
+            code = views.city_code(conn)
+        path = views.named_list_path(settings.outbox, code, filename) if code else None
+        if path is None:
+            raise HTTPException(404, "没有这个名单。")
+        return FileResponse(path, filename=filename)
 
     @app.get("/city/digest/{day}", response_class=HTMLResponse)
     async def city_digest(request: Request, day: str):
