@@ -288,7 +288,11 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
 
     @app.post("/county/{county_code}/feedback/{period}/{dataset}/resend")
     async def resend_feedback(request: Request, county_code: str, period: str, dataset: str):
-        """City staff re-send a submission's feedback to the county's clerks (cycle.md "Who sees what")."""
+        """City staff re-send a submission's feedback to the county's clerks (cycle.md "Who sees what").
+
+        Feedback files missing from the outbox are first written again from the ledger
+        (``teachflow feedback resend``'s function), then e-mailed.
+        """
         user = current_user(request)
         name = county_for(user, county_code)
         if not user.is_city:
@@ -297,6 +301,10 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
         if dataset not in COUNTY_DATASETS or not calendar.is_period(period):
             raise HTTPException(404, "没有这个反馈文件。")
         paths = feedback_paths(settings.outbox, county_code, period, dataset)
+        if not (paths.xlsx.is_file() and paths.csv.is_file()):  # lost from the outbox: written again first
+            from teachflow.ingestion.resend import resend_feedback
+
+            resend_feedback(engine, settings, county_code, period)
         files = [p for p in (paths.xlsx, paths.csv) if p.is_file()]
         if not files:
             raise HTTPException(404, "这个月份的反馈文件还没有生成。")
