@@ -162,3 +162,6 @@ def _alert_quarantined(label: str, submission_id: int | None) -> None:
         subject=f"【teachflow 告警】文件已隔离 {label}",
         body=f"{label} 多次处理失败，已隔离（ledger 第 {submission_id} 行）。请查看任务日志。",
     ).notify(context)
+
+
+county_ingest()
