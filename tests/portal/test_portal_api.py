@@ -300,7 +300,7 @@ def test_add_user_command(city, monkeypatch, capsys):
     from teachflow.cli import main
 
     monkeypatch.setenv("TEACHFLOW_WAREHOUSE_URL", city.warehouse_url)
-    monkeypatch.setenv("TEACHFLOW_PORTAL_PASSWORD", "another long password")
+    monkeypatch.setenv("TEACHFLOW_PORTAL_ACCOUNT_PASSWORD", "another long password")
     assert main(["portal", "add-user", "north2", "--role", "county_clerk", "--county", NORTH]) == 0
     assert main(["portal", "add-user", "x", "--role", "county_clerk", "--county", "999999"]) == 2
     assert main(["portal", "add-user", "y", "--role", "county_clerk"]) == 2

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="create an account or change its password/role/county",
         description=(
             "Create a portal account, or replace an existing one's password, role and county. The "
-            "password is read from TEACHFLOW_PORTAL_PASSWORD or asked for (never an argument: it "
+            "password is read from TEACHFLOW_PORTAL_ACCOUNT_PASSWORD or asked for (never an argument: it "
             "would stay in the shell history)."
         ),
     )
@@ -70,7 +70,7 @@ def _add_user(args: argparse.Namespace) -> int:
         raise CommandError("a county_clerk needs --county CODE")
     if args.role == "city_staff" and args.county:
         raise CommandError("city_staff see every county: leave out --county")
-    password = os.environ.get("TEACHFLOW_PORTAL_PASSWORD")
+    password = os.environ.get("TEACHFLOW_PORTAL_ACCOUNT_PASSWORD")
     if not password:
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Again: "):
