@@ -89,7 +89,7 @@ def test_a_clerk_month_in_the_browser(browser, serve, shots, sqlite_database, tm
     verdict = _find(driver, By.ID, "verdict").text
     assert "整个文件退回" in verdict
     problems = driver.find_element(By.ID, "problems").text
-    assert "骨干层级" in problems and "特级" in problems and "不在可选范围内" in problems
+    assert "骨干层级" in problems and "特级" in problems and "不是有效选项" in problems
     assert "任现校起始日期" in problems or "2015年13月1日" in problems
     assert not driver.find_elements(By.ID, "submit")
     _shot(driver, shots, "03-upload-problems.png")

@@ -186,7 +186,7 @@ def test_upload_precheck_in_chinese_submit_ingest_accepted(city, engine):
     assert "整个文件退回" in page.text and 'id="submit"' not in page.text  # a roster must be clean
     assert "特级" in page.text and "学校标识码" in page.text  # the value and the column, in Chinese
     assert "<td>3</td><td>骨干层级</td><td>特级</td>" in page.text  # Excel row, column, value
-    assert "不属于本区县" in page.text  # and how to fix the whole-file problem
+    assert "不是本区县的学校" in page.text  # and how to fix the whole-file problem
     assert not (Path(city.landing) / NORTH).exists()  # a pre-check lands nothing
 
     good = roster_csv(teacher_row(1), teacher_row(2))

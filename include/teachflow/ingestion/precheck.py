@@ -1,8 +1,9 @@
 """A county's pre-check: the same parsing and validation as ingestion, nothing loaded.
 
-``teachflow check`` and the portal's upload page both call :func:`precheck` and
-:func:`write_precheck_feedback`, so a clerk gets the same verdict and the same problems (in the same
-words) whether the file is checked at the command line, in the portal, or ingested for real.
+The portal's upload page calls :func:`precheck` and :func:`write_precheck_feedback`: the same
+functions ``teachflow check`` runs (``identity_problems``, ``assess_file``) and the same account of
+the file it writes, so a clerk gets the same verdict and the same problems (in the same words)
+whether the file is checked at the command line, in the portal, or ingested for real.
 """
 
 from __future__ import annotations
@@ -69,26 +70,46 @@ def precheck(
 
 
 def write_precheck_feedback(
-    out: Path, source: Path, dataset: str, county_code: str, period: str, result: PrecheckResult
+    out: Path,
+    source: Path,
+    dataset: str,
+    county_code: str,
+    period: str,
+    result: PrecheckResult,
+    county_name: str = "",
 ) -> FeedbackFiles:
-    """The pre-check's feedback files (XLSX, CSV, status JSON) under ``out``, as ingestion writes them."""
-    status = "rejected" if result.rejected else "accepted"
+    """The pre-check's feedback files (XLSX, CSV, status JSON) in the folder ``out``, with the same
+    account of the file ``teachflow check`` writes (outcome ``checked``, what would load, names)."""
+    from teachflow import calendar
+
+    assessment = result.assessment
+    would_load = result.rows_loadable
+    bad = result.rows_bad
     return write_feedback(
         out,
         county_code,
         period,
         dataset,
-        result.assessment.problems,
+        assessment.problems,
         {
             "file": str(source),
             "county_code": county_code,
+            "county_name": county_name,
             "period": period,
             "dataset": dataset,
-            "outcome": f"check: would be {status}",
-            "outcome_zh": result.verdict_zh,
+            "processed_at": calendar.now_utc().isoformat(timespec="seconds"),
+            "outcome": "checked",
+            "outcome_zh": (
+                "不能入库，正式报送时整个文件将被退回"
+                if assessment.rejected
+                else f"可以入库，将入库 {would_load} 行" + (f"；有错误的 {bad} 行不会入库" if bad else "")
+            ),
+            "would_be": "rejected" if assessment.rejected else "accepted",
             "rows_total": result.rows_total,
-            "rows_loaded": result.rows_loadable,
-            "rows_rejected": result.rows_total if result.rejected else result.rows_bad,
+            "rows_loaded": would_load,
+            "rows_rejected": result.rows_total if assessment.rejected else bad,
             "rows_duplicate": result.rows_duplicate,
         },
+        names=assessment.row_names,
+        folder=out,
     )

@@ -438,8 +438,10 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
             settings,
             calendar.today_local(clock()),
         )
-        write_precheck_feedback(staged.path.parent / "feedback", staged.path, dataset, county_code, period, result)
-        lines = feedback_lines(dataset, result.assessment.problems)
+        write_precheck_feedback(
+            staged.path.parent / "feedback", staged.path, dataset, county_code, period, result, county_name=name
+        )
+        lines = feedback_lines(dataset, result.assessment.problems, result.assessment.row_names)
         return render(
             request,
             "upload.html",
@@ -462,7 +464,9 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
         staged = uploads.load_staged(settings, token, county_code)
         if staged is None or kind not in ("xlsx", "csv"):
             raise HTTPException(404, "预检结果已失效，请重新上传。")
-        paths = feedback_paths(staged.path.parent / "feedback", county_code, staged.period, staged.dataset)
+        folder = staged.path.parent / "feedback"  # written straight into this folder (write_feedback's folder=)
+        paths = feedback_paths(folder, county_code, staged.period, staged.dataset)
+        paths = type(paths)(*(folder / p.name for p in (paths.xlsx, paths.csv, paths.status_json)))
         path = paths.xlsx if kind == "xlsx" else paths.csv
         if not path.is_file():
             raise HTTPException(404, "预检结果已失效，请重新上传。")
