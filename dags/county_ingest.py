@@ -12,6 +12,11 @@ on demand:
    teachflow's rules), merge what passed in one transaction, and write the county's feedback to the
    outbox. A rejected or failing file only fails or rejects itself: the other counties go on.
 
+A **rejected** file ends its mapped task as *skipped* (not a green success), labelled
+``county/dataset/period · 已退回 rejected``; its outcome is still the task's XCom. A quarantined
+file alerts the data team (``DataTeamNotifier``), as does any failed task (``on_failure_callback``).
+A run triggered by the county portal names its file in ``conf["files"]``, which skips the quiet time.
+
 Each accepted submission emits an event on its dataset's Asset (``teachflow://warehouse/<dataset>``)
 with the county and period in ``extra``, so the report DAGs follow the data.
 The domain code lives in ``include/teachflow`` (``teachflow.ingestion.pipeline``); this file only wires it.
@@ -24,6 +29,7 @@ import os
 
 from airflow.sdk import AssetOrTimeSchedule, dag, task
 
+from teachflow_airflow.alerts import on_failure
 from teachflow_airflow.assets import DATASET_ASSETS, INGESTED, LANDING
 from teachflow_airflow.timetables import bureau_cron
 
@@ -32,11 +38,18 @@ SCHEDULE = os.environ.get("TEACHFLOW_INGEST_SCHEDULE", "*/15 * * * *")
 
 
 def pulled_files(context) -> frozenset[str]:
-    """Landing paths the county API pull reported in the events that triggered this run."""
+    """Landing paths known to be whole: those the county API pull reported in the events that
+    triggered this run, and those the county portal named in the run's ``conf["files"]``."""
     events = context.get("triggering_asset_events") or {}
-    return frozenset(
+    pulled = {
         path for asset_events in events.values() for event in asset_events for path in event.extra.get("files", [])
-    )
+    }
+    dag_run = context.get("dag_run")
+    conf = (getattr(dag_run, "conf", None) or {}) if dag_run is not None else {}
+    portal = conf.get("files") if isinstance(conf, dict) else None
+    if isinstance(portal, list):
+        pulled |= {p for p in portal if isinstance(p, str)}
+    return frozenset(pulled)
 
 
 @dag(
@@ -52,7 +65,12 @@ def pulled_files(context) -> frozenset[str]:
     max_active_runs=1,
     doc_md=__doc__,
     tags=["teachflow", "ingest", "counties"],
-    default_args={"owner": "teachflow-data", "retries": 2, "retry_delay": dt.timedelta(minutes=2)},
+    default_args={
+        "owner": "teachflow-data",
+        "retries": 2,
+        "retry_delay": dt.timedelta(minutes=2),
+        "on_failure_callback": on_failure(),
+    },
 )
 def county_ingest():
     @task
@@ -96,7 +114,11 @@ def county_ingest():
         finally:
             engine.dispose()
         print(outcome.summary())
+        if outcome.status == "rejected":
+            _show_rejection(file.label, dataclasses.asdict(outcome))
         if outcome.status in ("failed", "quarantined"):
+            if outcome.status == "quarantined":
+                _alert_quarantined(file.label, outcome.submission_id)
             # Red in the UI, without Airflow's quick retries: the failure is recorded in the ledger and
             # the county told; the next scheduled run takes the file again, and after
             # TEACHFLOW_MAX_FAILED_TAKES failures it is quarantined (the ALERT line in this log).
@@ -115,6 +137,33 @@ def county_ingest():
         return dataclasses.asdict(outcome)
 
     ingest.expand(submission=discover())
+
+
+def _show_rejection(label: str, result: dict) -> None:
+    """End a rejected file's task as *skipped*, labelled with what happened (the outcome kept as XCom)."""
+    from airflow.sdk import get_current_context
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    context = get_current_context()
+    context["submission_label"] = f"{label} · 已退回 rejected"
+    context["ti"].xcom_push(key="return_value", value=result)
+    raise AirflowSkipException(
+        f"{label}: 已退回 rejected; rows {result['rows_total']}, problems {result['problem_count']}"
+    )
+
+
+def _alert_quarantined(label: str, submission_id: int | None) -> None:
+    """A file that failed too often is quarantined: the data team is told by e-mail at once."""
+    from airflow.sdk import get_current_context
+
+    from teachflow_airflow.alerts import DataTeamNotifier
+
+    context = get_current_context()
+    context["submission_label"] = f"{label} · 已隔离 quarantined"
+    DataTeamNotifier(
+        subject=f"【teachflow 告警】文件已隔离 {label}",
+        body=f"{label} 多次处理失败，已隔离（ledger 第 {submission_id} 行）。请查看任务日志。",
+    ).notify(context)
 
 
 county_ingest()

@@ -4,7 +4,8 @@ Steps (each idempotent, so a second `make demo` gives the same warehouse):
 1. generate the sample city (reference CSVs + the counties' landing drops) unless already there;
 2. load the reference data;
 3. run every DAG of DEMO_DAGS that exists, with `airflow dags test`;
-4. print where the warehouse, reports and county feedback files are.
+4. start the county portal in the background with demo accounts (scripts/demo_portal.py);
+5. print where the warehouse, reports and county feedback files are, the portal's address and logins.
 Runs inside the Makefile's environment (AIRFLOW_HOME, TEACHFLOW_DATA_DIR, PATH with .venv/bin).
 """
 
@@ -30,6 +31,7 @@ DEMO_DAGS: list[tuple[str, str | None]] = [
     ("rotation_report_monthly", "2026-11-06"),  # the 6th of November reports October
     ("rotation_report_refresh", None),  # re-runs reported months whose data changed (here: none)
     ("joint_assessment", "2026-09-06"),  # final scores of 2025-2026: the day after August was due
+    ("daily_digest", "now"),  # 每日报送情况 as of now (08:00 today would be before the sample arrived)
 ]
 
 #: Every month of the sample, reported from the command line too.
@@ -102,6 +104,12 @@ def main() -> int:
     # The sample's files were all just written: take them at once instead of after the quiet time.
     os.environ.setdefault("TEACHFLOW_LANDING_QUIET_SECONDS", "0")
     settings = load_settings()
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import demo_portal
+
+    demo_portal.stop_previous(settings.data_dir / "portal.pid")
+    port = demo_portal.choose_port(int(os.environ.get("TEACHFLOW_PORTAL_PORT", "8090")))
+    os.environ.setdefault("TEACHFLOW_PORTAL_URL", f"http://127.0.0.1:{port}")  # the digest's links
     marker = settings.data_dir / "sample" / "manifest.json"
     if not marker.exists():
         run("teachflow", "sample", "--seed", SEED, "--out", str(settings.data_dir))
@@ -116,6 +124,8 @@ def main() -> int:
         for dag_id, when in DEMO_DAGS:
             if not (dags_dir / f"{dag_id}.py").exists():
                 continue
+            if when == "now":
+                when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             run_dag(dag_id, when or dt.date.today().isoformat(), logs / f"{dag_id}.log")
 
     for month in SAMPLE_MONTHS:
@@ -134,6 +144,15 @@ def main() -> int:
     for path in sorted(settings.reports.glob("*/*/*.*")):
         print(f"                     {path.relative_to(settings.reports)}")
     print(f"  Airflow home       {os.environ.get('AIRFLOW_HOME', '(not set)')}")
+
+    logins = demo_portal.demo_logins(settings)
+    address, pid = demo_portal.start_portal(settings, port)
+    print()
+    print(f"County portal (县区报送门户): {address}/   (running in the background, pid {pid})")
+    print("  logins (user / password):")
+    for username, password, what in logins:
+        print(f"    {username:<14} {password:<14} {what}")
+    print(f"  stop it with: kill $(cat {settings.data_dir / 'portal.pid'})")
     return 0
 
 

@@ -35,7 +35,7 @@ AIRFLOW_SERVICES = (
     "airflow-triggerer",
     "airflow-worker",
 )
-ISSUE_SERVICES = {"postgres", "redis", "airflow-init", "warehouse", *AIRFLOW_SERVICES}
+ISSUE_SERVICES = {"postgres", "redis", "airflow-init", "warehouse", "portal", *AIRFLOW_SERVICES}
 DATA_FOLDERS = ("landing", "outbox", "archive", "reports")
 
 #: What the test fills in for the secrets .env.example leaves empty on purpose.
@@ -50,6 +50,7 @@ TEST_SECRETS = {
     "TEACHFLOW_LOADER_PASSWORD": "test-loader-password",
     "TEACHFLOW_ANALYST_PASSWORD": "test-analyst-password",
     "TEACHFLOW_PORTAL_PASSWORD": "test-portal-password",
+    "TEACHFLOW_PORTAL_SECRET": "test-portal-secret-0123456789abcdef",
 }
 #: Settings read by the code that the containers deliberately do not set.
 NOT_FOR_CONTAINERS = {
@@ -59,6 +60,8 @@ NOT_FOR_CONTAINERS = {
     "TEACHFLOW_LOADER_PASSWORD",
     "TEACHFLOW_ANALYST_PASSWORD",
     "TEACHFLOW_PORTAL_PASSWORD",
+    "TEACHFLOW_PORTAL_ACCOUNT_PASSWORD",  # `teachflow portal add-user` reads it instead of asking
+    "TEACHFLOW_AIRFLOW_API_TOKEN",  # the portal's alternative to the API login the stack gives it
 }
 
 SENSITIVE_KEY = re.compile(r"PASSWORD|SECRET|FERNET|_KEY$", re.IGNORECASE)
@@ -307,7 +310,8 @@ def test_every_teachflow_setting_the_code_reads_is_set_for_the_containers():
     for folder in ("include", "plugins", "dags"):
         for source in (ROOT / folder).rglob("*.py"):
             read_by_code |= set(re.findall(r"\bTEACHFLOW_[A-Z0-9_]*[A-Z0-9]\b", source.read_text(encoding="utf-8")))
-    in_containers = set(load_compose()["x-airflow-common"]["environment"])
+    compose = load_compose()
+    in_containers = set(compose["x-airflow-common"]["environment"]) | set(compose["services"]["portal"]["environment"])
     in_image = {
         name
         for instruction, args in dockerfile_instructions()

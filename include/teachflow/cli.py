@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "teachflow.commands.templates",
     "teachflow.commands.expectations",
     "teachflow.commands.score",
+    "teachflow.commands.portal",
 )
 
 

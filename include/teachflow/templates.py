@@ -268,3 +268,47 @@ def _fill_instructions(ws: Worksheet, dataset: Dataset, due_day: int) -> None:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         if column.required:
             ws.cell(row=row, column=1).font = _REQUIRED_FONT
+
+
+SCHOOLS_SHEET = "本区县学校"
+
+
+def build_county_template(dataset: Dataset, county_name: str, schools: list[tuple[str, str]]) -> Workbook:
+    """The template of ``dataset`` for one county: its own schools listed on a sheet of their own.
+
+    The portal hands these out. Codes are typed as text (leading zeros stay); a school-code column
+    whose school must be the county's own (the roster's) gets a dropdown of those codes, as a
+    warning only; columns that may name another county's school (flows) keep a free cell.
+    """
+    wb = build_template(dataset)
+    ws = wb.create_sheet(SCHOOLS_SHEET)
+    ws.append(["学校标识码 school_code", "学校名称 school_name"])
+    for cell in ws[1]:
+        cell.font = _REQUIRED_FONT
+        cell.fill = _HEADER_FILL
+    for code, name in schools:
+        ws.append([code, name])
+    for row in ws.iter_rows(min_row=2, max_col=1):
+        row[0].number_format = TEXT_FORMAT
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 36
+    wb.properties.title = f"{county_name}{dataset.title_zh}报送模板 ({dataset.name})"
+    own_school_columns = {"school_code"} if dataset.name == "teachers" else set()
+    data = wb.worksheets[0]
+    if schools:
+        for index, column in enumerate(dataset.columns, 1):
+            if column.kind != "school_code" or column.name not in own_school_columns:
+                continue
+            letter = get_column_letter(index)
+            validation = DataValidation(
+                type="list",
+                formula1=f"'{SCHOOLS_SHEET}'!$A$2:$A${len(schools) + 1}",
+                allow_blank=not column.required,
+                showErrorMessage=True,
+                errorStyle="warning",
+                errorTitle=column.header_zh,
+                error="该学校标识码不在本区县学校名单中，请核对“本区县学校”工作表。",
+            )
+            validation.add(f"{letter}2:{letter}1048576")
+            data.add_data_validation(validation)
+    return wb

@@ -46,5 +46,9 @@ def test_county_ingest_takes_every_county_file_and_rejects_the_bad_one(tmp_path,
         assert conn.execute(select(func.count()).select_from(roster_entries)).scalar() == 2
     engine.dispose()
     assert statuses == [(NORTH, "accepted"), (SOUTH, "accepted"), ("999999", "rejected")]
-    mapped = sorted(ti.rendered_map_index for ti in run.get_task_instances() if ti.task_id == "ingest")
-    assert mapped == [f"{NORTH}/teachers/2026-10", f"{SOUTH}/teachers/2026-10", "999999/teachers/2026-10"]
+    mapped = sorted((ti.rendered_map_index, ti.state) for ti in run.get_task_instances() if ti.task_id == "ingest")
+    assert mapped == [  # a rejected file is not a green success: skipped, and labelled as what it is
+        (f"{NORTH}/teachers/2026-10", "success"),
+        (f"{SOUTH}/teachers/2026-10", "success"),
+        ("999999/teachers/2026-10 · 已退回 rejected", "skipped"),
+    ]

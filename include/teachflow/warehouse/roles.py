@@ -8,7 +8,8 @@
   works as well as ``mart.teachers``. Temporary tables stay allowed (PostgreSQL's default for every
   role): they are the session's scratch space and vanish with it, nothing in the warehouse changes.
 - ``teachflow_portal``: what the portal shows city staff and clerks: SELECT on every table, names
-  included, and on the mart; it writes nothing in the warehouse.
+  included, and on the mart; its only write is its accounts' login throttling (``failed_logins``,
+  ``locked_until``) and re-hashed passwords in ``portal_users``.
 
 Roles are cluster-wide and their creation races with any other database on the same server (the
 tests make one database each, in parallel): a role that already exists, or that another session
@@ -36,7 +37,7 @@ LOADER, ANALYST, PORTAL = "teachflow_loader", "teachflow_analyst", "teachflow_po
 ROLE_PURPOSES: dict[str, str] = {
     LOADER: "the pipelines: read and write every warehouse table, no DDL",
     ANALYST: "analysts: SELECT on the mart views only, never IDs or names",
-    PORTAL: "the portal: read every table (names included) and the mart, write nothing",
+    PORTAL: "the portal: read every table (names included) and the mart, write only its logins' counters",
 }
 
 PASSWORD_ENV: dict[str, str] = {
@@ -107,6 +108,11 @@ def grant_database(conn: Connection) -> None:
         text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {LOADER}")
     )
     conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {PORTAL}"))
+    # The portal's one write: its accounts' login throttling and re-hashed passwords (migration 0006).
+    if conn.execute(text("SELECT to_regclass('public.portal_users')")).scalar() is not None:
+        conn.execute(
+            text(f"GRANT UPDATE (failed_logins, locked_until, password_hash) ON public.portal_users TO {PORTAL}")
+        )
 
     conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {ANALYST}"))
     conn.execute(

@@ -509,6 +509,32 @@ summary_teacher_months = Table(
     ),
 )
 
+# --- the county portal ---------------------------------------------------------------------------
+
+#: Roles of the portal's accounts (cycle.md "Who sees what"); analysts and admins do not log in there.
+PORTAL_ROLES = ("county_clerk", "city_staff")
+
+portal_users = Table(
+    "portal_users",
+    metadata,
+    Column("username", String(64), primary_key=True, comment="Login name"),
+    Column("password_hash", String(255), nullable=False, comment="argon2id hash of the password (never the password)"),
+    Column("role", String(16), nullable=False, comment="county_clerk (one county) or city_staff (every county)"),
+    Column("county_code", String(16), comment="The clerk's county; empty for city staff"),
+    Column("display_name", String(64), comment="How the portal greets the user"),
+    Column("email", String(254), comment="Where the daily digest is e-mailed (empty: not e-mailed)"),
+    Column("active", Boolean, nullable=False, default=True, comment="False: the account cannot log in"),
+    Column("failed_logins", Integer, nullable=False, default=0, comment="Failed logins since the last success"),
+    Column("locked_until", DateTime(timezone=True), comment="No login before this moment (UTC): throttling"),
+    Column("created_at", DateTime(timezone=True), nullable=False, comment="When the account was made (UTC)"),
+    CheckConstraint("role IN ('county_clerk', 'city_staff')", name="role"),
+    CheckConstraint(
+        "(role = 'county_clerk' AND county_code IS NOT NULL) OR (role = 'city_staff' AND county_code IS NULL)",
+        name="county_for_clerks",
+    ),
+    comment="Accounts of the county portal (teachflow portal add-user); passwords stored as argon2 hashes",
+)
+
 ANALYST_VIEWS: dict[str, str] = {
     # Views hold neither ID nor name; analysts are granted these and the non-restricted tables.
     "analyst_roster": (
