@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import Connection, func, select
 
 from teachflow import calendar
-from teachflow.contract import COUNTY_DATASETS, DATASETS
+from teachflow.datasets import DATASETS, county_datasets
 from teachflow.submission_status import SubmissionStatus, statuses
 from teachflow.warehouse.schema import counties, submissions
 
@@ -184,7 +184,7 @@ def build_digests(
     names = {code: name for code, name, _ in rows}
     city = next((code for code, _, is_city in rows if is_city), None)
     periods = digest_periods(conn, calendar.today_local(now))
-    all_statuses = statuses(conn, periods, at=now, due_day=due_day, datasets=COUNTY_DATASETS)
+    all_statuses = statuses(conn, periods, at=now, due_day=due_day, datasets=county_datasets())
     digests = []
     received: dict[str, int] = {}
     for code in sorted(c for c, _, is_city in rows if not is_city):

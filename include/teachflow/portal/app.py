@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from teachflow import calendar
-from teachflow.contract import COUNTY_DATASETS, DATASETS
+from teachflow.datasets import DATASETS, county_datasets
 from teachflow.ingestion.feedback import feedback_lines, feedback_paths
 from teachflow.portal import accounts, uploads, views
 from teachflow.portal.security import (
@@ -255,7 +255,7 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
             county_name=name,
             rows=views.grid(county_cells, periods),
             counts=views.status_counts(county_cells),
-            datasets=COUNTY_DATASETS,
+            datasets=county_datasets(),
             lists=views.named_lists(settings.outbox, county_code),
             digest_days=days[:14],
             digest=views.digest_text(settings.outbox, county_code, days[0]) if days else None,
@@ -277,7 +277,7 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
         user = current_user(request)
         county_for(user, county_code)
         dataset, _, kind = filename.rpartition(".")
-        if dataset not in COUNTY_DATASETS or kind not in ("xlsx", "csv") or not calendar.is_period(period):
+        if dataset not in county_datasets() or kind not in ("xlsx", "csv") or not calendar.is_period(period):
             raise HTTPException(404, "没有这个反馈文件。")
         paths = feedback_paths(settings.outbox, county_code, period, dataset)
         path = paths.xlsx if kind == "xlsx" else paths.csv
@@ -298,7 +298,7 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
         if not user.is_city:
             raise HTTPException(403, "只有市局数据科可以重发反馈。")
         await checked_form(request)
-        if dataset not in COUNTY_DATASETS or not calendar.is_period(period):
+        if dataset not in county_datasets() or not calendar.is_period(period):
             raise HTTPException(404, "没有这个反馈文件。")
         paths = feedback_paths(settings.outbox, county_code, period, dataset)
         if not (paths.xlsx.is_file() and paths.csv.is_file()):  # lost from the outbox: written again first
@@ -341,7 +341,7 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
         user = current_user(request)
         name = county_for(user, county_code)
         dataset, _, kind = filename.rpartition(".")
-        if dataset not in COUNTY_DATASETS or kind != "xlsx":
+        if dataset not in county_datasets() or kind != "xlsx":
             raise HTTPException(404, "没有这个模板。")
         from teachflow.templates import build_county_template
 
@@ -379,7 +379,7 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
             "county_code": county_code,
             "county_name": name,
             "periods": views.grid_periods(today, 12),
-            "datasets": COUNTY_DATASETS,
+            "datasets": county_datasets(),
             "max_mb": settings.max_file_bytes // (1024 * 1024),
             "error": None,
             "result": None,

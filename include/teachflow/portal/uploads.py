@@ -31,7 +31,7 @@ from typing import BinaryIO
 import fsspec
 
 from teachflow.calendar import is_period
-from teachflow.contract import COUNTY_DATASETS, DATASETS
+from teachflow.datasets import DATASETS, county_datasets
 from teachflow.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def guess_from_name(filename: str) -> tuple[str | None, str | None]:
         period = candidate if is_period(candidate) else None
     dataset = None
     lowered = stem.lower()
-    for name in sorted(COUNTY_DATASETS, key=len, reverse=True):  # teacher_flows before teachers
+    for name in sorted(county_datasets(), key=len, reverse=True):  # teacher_flows before teachers
         if name in lowered or DATASETS[name].title_zh in stem:
             dataset = name
             break
@@ -104,7 +104,7 @@ def stage_upload(
     settings: Settings, county_code: str, period: str, dataset: str, filename: str, stream: BinaryIO
 ) -> StagedFile:
     """Copy an upload into staging, refusing wrong types and files over the size limit."""
-    if dataset not in COUNTY_DATASETS:
+    if dataset not in county_datasets():
         raise UploadRefused("请选择数据集（教师名册、教师交流轮岗或教师培训记录）。 / Choose a dataset.")
     if not is_period(period):
         raise UploadRefused("请选择报送月份（格式 2026-10）。 / Choose the month, YYYY-MM.")

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from teachflow import calendar
-from teachflow.contract import COUNTY_DATASETS, DATASETS
+from teachflow.datasets import DATASETS, county_datasets
 from teachflow.ingestion.feedback import feedback_paths
 from teachflow.submission_status import STATUS_ZH, SubmissionStatus, statuses
 from teachflow.warehouse.schema import counties, schools
@@ -106,7 +106,7 @@ def cells(
 def grid(county_cells: list[Cell], periods: list[str]) -> list[tuple[str, list[Cell]]]:
     """Rows of the county page: one per period (newest first), one cell per dataset."""
     by_key = {(c.status.period, c.status.dataset): c for c in county_cells}
-    return [(p, [by_key[(p, d)] for d in COUNTY_DATASETS if (p, d) in by_key]) for p in periods]
+    return [(p, [by_key[(p, d)] for d in county_datasets() if (p, d) in by_key]) for p in periods]
 
 
 def matrix(all_cells: list[Cell], county_codes: list[str], periods: list[str]) -> list[tuple[str, list[list[Cell]]]]:
@@ -123,7 +123,7 @@ def action_first(all_cells: list[Cell]) -> list[Cell]:
     def key(cell: Cell) -> tuple:
         s = cell.status
         group = _ORDER.get(s.status, 3 if s.late else 4)
-        return (group, s.county_code, tuple(-ord(ch) for ch in s.period), COUNTY_DATASETS.index(s.dataset))
+        return (group, s.county_code, tuple(-ord(ch) for ch in s.period), county_datasets().index(s.dataset))
 
     return sorted(all_cells, key=key)
 
@@ -143,7 +143,7 @@ DATASET_SHORT = {"teachers": "名册", "teacher_flows": "交流", "training_reco
 
 
 def dataset_titles() -> dict[str, str]:
-    return {name: DATASETS[name].title_zh for name in COUNTY_DATASETS}
+    return {name: DATASETS[name].title_zh for name in county_datasets()}
 
 
 # --- the outbox: named lists and digests ------------------------------------------------------------
