@@ -234,3 +234,47 @@ def test_a_resubmission_replaces_only_that_countys_activities_of_that_month(engi
         ("2026-10-16", "joint_research", 25, 1, "no"),
         ("2026-10-17", "outreach", 8, 1, "no"),  # South's own, untouched
     ]
+
+
+# --- the sample city sends both, with labelled mistakes ------------------------------------------
+
+
+def test_the_sample_citys_files_load_with_exactly_their_labelled_mistakes(engine, tmp_path):
+    """Every county style (XLSX with title rows, GBK CSV, English CSV): each labelled mistake is the
+    line the county gets, and nothing else is; everything else loads."""
+    import json
+    import shutil
+
+    from teachflow.ingestion.feedback import feedback_paths
+    from teachflow.ingestion.pipeline import ingest_landing
+    from teachflow.reference import load_reference
+    from teachflow.sample import SampleParams, generate
+    from teachflow.settings import load_settings
+
+    out = tmp_path / "sample"
+    generate(SampleParams(counties=3, schools=40, communities=4, teachers=1500, months=3, mistakes=0.04), out)
+    manifest = json.loads((out / "sample" / "manifest.json").read_text(encoding="utf-8"))
+    ours = [f for f in manifest["files"] if f.get("dataset") in ("pairings", "support_activities")]
+    assert {f["format"] for f in ours} == {"csv", "xlsx"} and len({f["encoding"] for f in ours}) >= 2
+    settings = dataclasses.replace(load_settings(), warehouse_url=str(engine.url), landing_quiet_seconds=0)
+    for record in ours:  # only these two datasets: the rest of the sample is other tests' business
+        target = Path(settings.landing) / record["path"].removeprefix("landing/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out / record["path"], target)
+    load_reference(engine, out / "reference")
+
+    outcomes = ingest_landing(engine, settings)
+    assert len(outcomes) == len(ours) and {o.status for o in outcomes} == {"accepted"}
+    mistakes = [m for m in manifest["mistakes"] if m["dataset"] in ("pairings", "support_activities")]
+    assert {m["dataset"] for m in mistakes if m["code"] != "duplicate_row"} == {"pairings", "support_activities"}
+    for record in ours:
+        county, period, name = record["path"].removeprefix("landing/").split("/")
+        dataset = name.split(".")[0]
+        expected = {(str(m["row"]), m["code"]) for m in mistakes if m["file"] == record["path"]}
+        expected = {e for e in expected if e[1] != "duplicate_row"}  # exact repeats: dropped, counted
+        paths = feedback_paths(settings.outbox, county, period, dataset)
+        found = {(row, code) for row, _, code, _ in feedback_lines(paths.csv)} if paths.csv.exists() else set()
+        assert found == expected, record["path"]
+    with engine.connect() as conn:
+        loaded = conn.execute(text("SELECT COUNT(*) FROM pairings")).scalar()
+    assert loaded > 0
