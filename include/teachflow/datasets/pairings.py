@@ -105,7 +105,6 @@ DATASET = Dataset(
             "name",
             description="Mentor's name (restricted)",
             max_length=64,
-            hint_zh="导师姓名。",
             example="王老师",
         ),
         Column(
@@ -131,7 +130,6 @@ DATASET = Dataset(
             "name",
             description="Mentee's name (restricted)",
             max_length=64,
-            hint_zh="结对教师姓名。",
             example="李老师",
         ),
         Column(

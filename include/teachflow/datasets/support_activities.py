@@ -135,7 +135,6 @@ DATASET = Dataset(
             "name",
             description="Host's name (restricted)",
             max_length=64,
-            hint_zh="主讲（或主持）教师姓名。",
             example="王老师",
         ),
         Column(
