@@ -91,7 +91,7 @@ def test_every_pairing_rule_has_its_feedback_line(tmp_path):
             "306",
             "结对类型",
             "vocab_unknown",
-            "“结对类型”填写的“拜师”不是有效选项，请从下拉列表中选择：1+N结对、名师带徒。",
+            "“结对类型”填写的“拜师”不是有效选项，请从下拉列表中选择：一带多结对、名师带徒。",
         ),
         (
             "307",

@@ -41,7 +41,8 @@ PAIRING_FIELDS = (
 PAIRING_TYPE = Vocabulary(
     "pairing_type",
     (
-        Term("one_plus_n", "1+N结对", ("1+N", "一带N", "1+n结对")),
+        # The label has no Latin letter (county messages list labels only in Chinese); "1+N结对" is read too.
+        Term("one_plus_n", "一带多结对", ("1+N结对", "1+N", "一带N", "1+n结对")),
         Term("mentor_apprentice", "名师带徒", ("青蓝结对", "师徒结对", "青蓝工程")),
     ),
 )
@@ -147,7 +148,7 @@ DATASET = Dataset(
             "vocab",
             True,
             vocabulary="pairing_type",
-            description="one_plus_n (1+N结对) or mentor_apprentice (名师带徒, 青蓝结对, 师徒结对)",
+            description="one_plus_n (一带多结对, 1+N结对) or mentor_apprentice (名师带徒, 青蓝结对, 师徒结对)",
             example="名师带徒",
         ),
         Column(
