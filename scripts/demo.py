@@ -81,16 +81,22 @@ def print_ledger_summary(settings) -> None:
 
     from teachflow.ingestion.feedback import feedback_paths
     from teachflow.warehouse.engine import make_engine
+    from teachflow.warehouse.schema import pairing_conflicts, pairings, support_activities
     from teachflow.warehouse.schema import submissions as s
 
     engine = make_engine(settings.warehouse_url)
     with engine.connect() as conn:
         counts = conn.execute(select(s.c.status, func.count()).group_by(s.c.status).order_by(s.c.status)).all()
+        practices = [
+            conn.execute(select(func.count()).select_from(table)).scalar()
+            for table in (pairings, pairing_conflicts, support_activities)
+        ]
         rejected = conn.execute(
             select(s.c.county_code, s.c.period, s.c.dataset).where(s.c.status == "rejected").order_by(s.c.submission_id)
         ).all()
     engine.dispose()
     print("\nSubmission ledger: " + ", ".join(f"{n} {status}" for status, n in counts))
+    print("Pairings {} ({} disagreements between counties), support activities {}".format(*practices))
     for county, period, dataset in rejected:
         print(
             f"  rejected {county}/{period}/{dataset}: {feedback_paths(settings.outbox, county, period, dataset).xlsx}"

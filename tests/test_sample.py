@@ -20,7 +20,7 @@ from teachflow.sample import SampleParams, generate
 from teachflow.vocabularies import VOCABULARIES
 
 SMALL = {"counties": 3, "schools": 40, "communities": 4, "teachers": 600, "months": 3}
-DATASET_NAMES = "teachers|teacher_flows|training_records|assessment_ratings"
+DATASET_NAMES = "teachers|teacher_flows|training_records|pairings|support_activities|assessment_ratings"
 LANDING_PATH = re.compile(rf"^(\d{{6}})/(\d{{4}}-\d{{2}})/({DATASET_NAMES})\.(csv|xlsx)$")
 #: The date forms the contract accepts (Excel date cells come back as datetimes).
 DATE_FORMS = tuple(
@@ -197,7 +197,8 @@ def test_xlsx_files_have_title_rows_above_the_header(sample):
         assert title.startswith("城中区") and DATASETS[record["dataset"]].title_zh in title
         last_column = get_column_letter(len(DATASETS[record["dataset"]].columns))
         assert f"A1:{last_column}1" in {str(r) for r in sheet.merged_cells.ranges}
-        assert sheet.cell(record["header_row"], 1).value == "身份证号"
+        assert sheet.cell(record["header_row"], 1).value == DATASETS[record["dataset"]].columns[0].header_zh
+        assert DATASETS[record["dataset"]].columns[0].kind == "id_number"  # every dataset opens with an ID
         assert sheet.cell(record["header_row"] + 1, 1).data_type == "s"  # IDs are text, not numbers
 
 
@@ -358,7 +359,7 @@ def test_manifest_mistakes_point_at_the_rows_that_hold_them(sample):
                 assert isinstance(cell, float) and f"{cell:.5E}" == m["value"]
             elif m["code"] == "planned_end_missing":
                 assert cell is None
-            elif m["code"] == "date_order":
+            elif m["code"] in ("date_order", "activity_outside_period"):
                 assert parse_date(cell) == dt.date.fromisoformat(m["value"])
             else:
                 assert str(cell) == m["value"], m

@@ -66,7 +66,11 @@ def test_every_status_of_cycle_md(engine) -> None:
         }
         after = {(s.county_code, s.dataset): s for s in statuses(conn, ["2026-10"], at=AFTER_DUE)}
 
-    assert len(after) == 6  # 2 counties x 3 county datasets; the city owes none of them
+    assert len(after) == 10  # 2 counties x 5 county datasets; the city owes none of them
+    # pairings and support activities are owed monthly by every county too (practices.md): none came
+    assert {after[(c, d)].status for c in ("450202", "450203") for d in ("pairings", "support_activities")} == {
+        "missing"
+    }
     assert after[("450202", "teachers")].status == "accepted_with_rejections"
     assert after[("450202", "teachers")].label_zh == "部分入库（3 行未入库）"
     assert after[("450202", "teacher_flows")].status == "rejected_previous_in_force"

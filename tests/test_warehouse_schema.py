@@ -111,6 +111,10 @@ def test_the_contract_text_limits_are_the_warehouse_column_widths():
         ("training_records", "program_code"): "training_records.program_code",
         ("training_records", "program_name"): "training_records.program_name",
         ("training_records", "organizer"): "training_records.organizer",
+        ("pairings", "mentor_name"): "restricted_teacher_names.name",
+        ("pairings", "mentee_name"): "restricted_teacher_names.name",
+        ("support_activities", "host_name"): "restricted_teacher_names.name",
+        ("support_activities", "topic"): "support_activities.topic",
         ("assessment_ratings", "indicator_code"): "assessment_ratings.indicator_code",
         ("assessment_ratings", "evaluator_id"): "assessment_ratings.evaluator_id",
     }

@@ -1,10 +1,11 @@
 """The dataset registry: each kind of county submission declared once, in a module of its own.
 
-``teachers.py``, ``teacher_flows.py``, ``training_records.py``, ``assessment_ratings.py`` each
-build one :class:`Dataset` named ``DATASET`` (columns with Chinese and English headers, kinds,
-vocabularies, limits, examples and hints; row rules; natural key; snapshot or keyed
-resubmission; the merge into the warehouse; the Asset). Every module of this package that
-declares a ``DATASET`` is found and registered at import, ordered by its ``order``.
+``teachers.py``, ``teacher_flows.py``, ``training_records.py``, ``pairings.py``,
+``support_activities.py``, ``assessment_ratings.py`` each build one :class:`Dataset` named
+``DATASET`` (columns with Chinese and English headers, kinds, vocabularies, limits, examples and
+hints; row rules; natural key; snapshot or keyed resubmission; the merge into the warehouse; the
+Asset). Every module of this package that declares a ``DATASET`` is found and registered at
+import, ordered by its ``order``.
 Parsing, the GX suites, the CLI's choices, the Assets, the API contract's dataset list, the
 templates, the data dictionary and the county guide's tables all read :data:`DATASETS`.
 

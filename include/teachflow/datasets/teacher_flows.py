@@ -50,80 +50,14 @@ def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
     return problems
 
 
-def _key_match(a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{k} = {b}.{k}" for k in FLOW_KEY)
-
-
 def merge(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
     """Keyed, across counties: replace this county's reports, then recompute every flow they touch."""
-    from sqlalchemy import text
+    from teachflow.ingestion.cross_county import ReportedRecords, merge_reports
+    from teachflow.ingestion.merge import upsert_names
 
-    from teachflow.ingestion.merge import drop_stage, in_list, upsert_names
-
-    params = {"c": ident.county_code, "p": ident.period, "sid": ident.submission_id}
-    keys = ", ".join(FLOW_KEY)
-    conn.exec_driver_sql("DROP TABLE IF EXISTS affected_flows")
-    temp = "CREATE TEMPORARY TABLE affected_flows" + (" ON COMMIT DROP" if conn.dialect.name == "postgresql" else "")
-    conn.exec_driver_sql(
-        f"{temp} AS SELECT {keys} FROM flow_reports WHERE submission_id IN ({in_list(old)}) "
-        f"UNION SELECT {keys} FROM {stage_name}"
-    )
-    if old:  # a first submission replaces nothing
-        conn.exec_driver_sql(f"DELETE FROM flow_reports WHERE submission_id IN ({in_list(old)})")
-    conn.execute(
-        text(
-            "INSERT INTO flow_reports (submission_id, teacher_key, to_school_code, start_date, county_code, "
-            "period, flow_type, from_school_code, planned_end_date, actual_end_date) "
-            "SELECT :sid, teacher_key, to_school_code, start_date, :c, :p, flow_type, from_school_code, "
-            f"planned_end_date, actual_end_date FROM {stage_name}"
-        ),
-        params,
-    )
-    for table in ("teacher_flows", "flow_conflicts"):
-        conn.exec_driver_sql(
-            f"DELETE FROM {table} WHERE EXISTS (SELECT 1 FROM affected_flows a WHERE {_key_match('a', table)})"
-        )
-    # Each county's newest report of each affected flow, then the newest of those.
-    conn.exec_driver_sql("DROP TABLE IF EXISTS latest_flow_reports")
-    temp = "CREATE TEMPORARY TABLE latest_flow_reports" + (
-        " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
-    )
-    conn.exec_driver_sql(
-        f"{temp} AS SELECT * FROM ("
-        f" SELECT c.*, ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY period DESC, submission_id DESC) AS newest,"
-        f" COUNT(*) OVER (PARTITION BY {keys}) AS counties"
-        " FROM ("
-        f"  SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.teacher_key, r.to_school_code, r.start_date, r.county_code"
-        "   ORDER BY r.period DESC, r.submission_id DESC) AS per_county"
-        f"  FROM flow_reports r WHERE EXISTS (SELECT 1 FROM affected_flows a WHERE {_key_match('a', 'r')})"
-        " ) c WHERE c.per_county = 1"
-        ") ranked"
-    )
-    differs = " OR ".join(f"o.{f} IS DISTINCT FROM n.{f}" for f in FLOW_FIELDS)
-    conn.exec_driver_sql(
-        "INSERT INTO teacher_flows (teacher_key, to_school_code, start_date, flow_type, from_school_code, "
-        "planned_end_date, actual_end_date, source_submission_id, report_count, has_conflict) "
-        "SELECT n.teacher_key, n.to_school_code, n.start_date, n.flow_type, n.from_school_code, "
-        "n.planned_end_date, n.actual_end_date, n.submission_id, n.counties, "
-        f"CASE WHEN EXISTS (SELECT 1 FROM latest_flow_reports o WHERE {_key_match('o', 'n')} AND o.newest = 2 "
-        f"AND ({differs})) THEN TRUE ELSE FALSE END "
-        "FROM latest_flow_reports n WHERE n.newest = 1"
-    )
-    for field in FLOW_FIELDS:
-        conn.execute(
-            text(
-                "INSERT INTO flow_conflicts (teacher_key, to_school_code, start_date, field, submission_id_a, "
-                "value_a, submission_id_b, value_b, detected_at) "
-                f"SELECT n.teacher_key, n.to_school_code, n.start_date, :field, o.submission_id, "
-                f"CAST(o.{field} AS VARCHAR(64)), n.submission_id, CAST(n.{field} AS VARCHAR(64)), CURRENT_TIMESTAMP "
-                f"FROM latest_flow_reports n JOIN latest_flow_reports o ON {_key_match('o', 'n')} "
-                f"AND o.newest = 2 AND n.newest = 1 WHERE o.{field} IS DISTINCT FROM n.{field}"
-            ),
-            {"field": field},
-        )
+    spec = ReportedRecords("flow_reports", "teacher_flows", "flow_conflicts", FLOW_KEY, FLOW_FIELDS)
+    merge_reports(conn, ident, stage_name, old, spec)
     upsert_names(conn, stage_name, ident.submission_id, overwrite=False)
-    for name in ("affected_flows", "latest_flow_reports"):
-        drop_stage(conn, name)
 
 
 DATASET = Dataset(

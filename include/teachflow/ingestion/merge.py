@@ -67,17 +67,36 @@ class SubmissionIdentity:
 # --- preparing the rows --------------------------------------------------------------------------
 
 
+def key_column(id_column: str) -> str:
+    """The staged key of an ID column: ``id_number`` -> ``teacher_key``, ``mentor_id_number`` ->
+    ``mentor_key`` (a dataset naming two teachers keys each)."""
+    return "teacher_key" if id_column == "id_number" else id_column.removesuffix("id_number") + "key"
+
+
+def birth_year_column(id_column: str) -> str:
+    """The staged birth year of an ID column: ``birth_year``, ``mentee_birth_year``."""
+    return "birth_year" if id_column == "id_number" else id_column.removesuffix("id_number") + "birth_year"
+
+
 def load_frame(dataset: str, typed: pd.DataFrame, secret: bytes) -> pd.DataFrame:
     """The staged columns of a dataset from its typed frame: IDs become keys and are dropped.
 
+    Every ID column (kind ``id_number``) becomes its key (:func:`key_column`); its birth year is
+    kept only where the dataset stages it (:func:`birth_year_column`), the only part of an ID kept.
     No deep copy: pandas' copy-on-write shares the untouched columns with ``typed``.
     """
     frame = typed
-    if "id_number" in frame.columns:
-        frame = frame.assign(teacher_key=teacher_keys(frame["id_number"], secret))
-        if "birth_year" in dict(stage_columns(dataset)):  # the only part of the ID a roster keeps
-            frame = frame.assign(birth_year=frame["id_number"].str.slice(6, 10).astype("int64"))
-        frame = frame.drop(columns=["id_number"])
+    staged = dict(stage_columns(dataset))
+    id_columns = [c.name for c in DATASETS[dataset].columns if c.kind == "id_number"] if dataset in DATASETS else []
+    for id_column in id_columns or (["id_number"] if "id_number" in frame.columns else []):
+        ids = frame[id_column]
+        frame = frame.assign(**{key_column(id_column): teacher_keys(ids, secret)})
+        if birth_year_column(id_column) in staged:
+            years = ids.str.slice(6, 10)
+            frame = frame.assign(
+                **{birth_year_column(id_column): years.astype("Int64" if ids.isna().any() else "int64")}
+            )
+        frame = frame.drop(columns=[id_column])
     columns = [name for name, _ in stage_columns(dataset)]
     return frame[columns]
 
@@ -179,6 +198,10 @@ def drop_stage(conn: Connection, name: str) -> None:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
 
 
+#: Datasets whose records both counties may report (:mod:`teachflow.ingestion.cross_county`).
+CROSS_COUNTY_DATASETS = frozenset({"teacher_flows", "pairings", "support_activities"})
+
+
 # --- locking -------------------------------------------------------------------------------------
 
 
@@ -189,8 +212,8 @@ def lock_identity(conn: Connection, county_code: str, period: str, dataset: str)
             text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
             {"k": f"teachflow:{county_code}:{period}:{dataset}"},
         )
-        if dataset == "teacher_flows":
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('teachflow:teacher_flows'))"))
+        if dataset in CROSS_COUNTY_DATASETS:  # a record both counties report is recomputed from both
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"teachflow:{dataset}"})
 
 
 # --- publishing ----------------------------------------------------------------------------------
@@ -200,14 +223,20 @@ def in_list(ids: Sequence[int]) -> str:
     return ", ".join(str(int(i)) for i in ids) or "NULL"
 
 
-def upsert_names(conn: Connection, stage_name: str, sid: int, overwrite: bool) -> None:
-    """Names go to the restricted table only; the roster's spelling wins over other datasets'."""
+def upsert_names(
+    conn: Connection, stage_name: str, sid: int, overwrite: bool, key: str = "teacher_key", name: str = "name"
+) -> None:
+    """Names go to the restricted table only; the roster's spelling wins over other datasets'.
+
+    ``key`` and ``name`` name the staged columns (a pairing stages ``mentor_key``/``mentor_name``
+    and ``mentee_key``/``mentee_name``).
+    """
     action = "DO UPDATE SET name = excluded.name, submission_id = excluded.submission_id" if overwrite else "DO NOTHING"
     conn.execute(
         text(
             "INSERT INTO restricted_teacher_names (teacher_key, name, submission_id) "
-            f"SELECT teacher_key, MAX(name), :sid FROM {stage_name} WHERE name IS NOT NULL "
-            f"GROUP BY teacher_key ORDER BY teacher_key ON CONFLICT (teacher_key) {action}"
+            f"SELECT {key}, MAX({name}), :sid FROM {stage_name} WHERE {name} IS NOT NULL AND {key} IS NOT NULL "
+            f"GROUP BY {key} ORDER BY {key} ON CONFLICT (teacher_key) {action}"
         ),
         {"sid": sid},
     )

@@ -37,7 +37,7 @@ from teachflow.vocabularies import VOCABULARIES
 T = TypeVar("T")
 
 #: Vocabularies where a blank cell means a code (spec: tier blank = none).
-_BLANK_MEANS = {"tier": "none"}
+_BLANK_MEANS = {"tier": "none", "yes_no": "no"}  # a blank 菜单点单 is 否
 
 Normalized = tuple[pd.Series, list[Problem]]
 

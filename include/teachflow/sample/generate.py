@@ -33,6 +33,7 @@ from teachflow.sample.mistakes import ForcedMistakes, Mistake, MistakeInjector
 from teachflow.sample.params import SampleParams, rng_for
 from teachflow.sample.people import build_teachers
 from teachflow.sample.periods import Period
+from teachflow.sample.practices import activity_rows, build_pairings, pairings_by_report
 from teachflow.sample.ratings import EVALUATORS, RATED_INDICATORS, rating_rows
 from teachflow.sample.rosters import RosterEntry, roster_rows, rosters_for
 from teachflow.sample.styles import CITY, PLAIN, XLSX_MAX_ROWS, XLSX_MAX_TEACHERS, FileStyle, county_style
@@ -54,6 +55,12 @@ RULES = {
     "start. Flows between two counties are reported by both. Empty files are not written.",
     "training_records": "Records whose end date falls in M, split over the counties in proportion to "
     "their rosters; each teacher attends a programme at most once. Empty files are not written.",
+    "pairings": "Mentors of each community's lead school paired with 1-3 teachers of its member schools "
+    "(most from the window's first September); a county's file for M lists the pairings started or ended "
+    "in M; a pairing across two counties is reported by both. Empty files are not written.",
+    "support_activities": "Activities mentors host for their mentees' schools in every month a pairing is "
+    "active, one row per (host, day, type, target school); a county's file for M holds the activities of M "
+    "touching one of its schools (both counties report a cross-county one). Empty files are not written.",
     "assessment_ratings": "City folder only, once: in the last August of the window (else the last "
     "month), scores 50..100 for indicators A2, B3, C1 of every community school by 3 expert, 2 bureau "
     "and 4 recipient evaluators.",
@@ -68,6 +75,7 @@ class SampleSummary:
     flows: list[Flow]
     files: list[FileRecord] = field(default_factory=list)
     mistakes: list[Mistake] = field(default_factory=list)
+    pairings: int = 0
 
     def rows_of(self, dataset: str) -> int:
         return sum(f.rows for f in self.files if f.dataset == dataset)
@@ -168,8 +176,9 @@ def generate(params: SampleParams, out: Path) -> SampleSummary:
     log.info("city %s: %d counties, %d schools", city.code, len(city.counties), len(city.schools))
     teachers = build_teachers(params, city)
     flows = build_flows(params, city, teachers)
-    log.info("%d teachers, %d flows", len(teachers), len(flows))
-    summary = SampleSummary(out, city, len(teachers), flows)
+    pairings = build_pairings(params, city, teachers)
+    log.info("%d teachers, %d flows, %d pairings", len(teachers), len(flows), len(pairings))
+    summary = SampleSummary(out, city, len(teachers), flows, pairings=len(pairings))
     summary.files.extend(write_reference(city, out / "reference", out))
 
     run = _Run(params, out, summary)
@@ -180,9 +189,12 @@ def generate(params: SampleParams, out: Path) -> SampleSummary:
     counties_by_code = {c.code: c for c in city.counties}
     catalogue = ProgrammeCatalogue(params.seed, city.name)
     per_month = split(params.n_training_records, [1.0] * len(periods))
+    pairing_reports = pairings_by_report(pairings, periods)
+    pairing_set, activity_set = DATASETS["pairings"], DATASETS["support_activities"]
 
     for index, period in enumerate(periods):
         rosters = rosters_for(teachers, index, period.last_day)
+        activities = activity_rows(params, pairings, period)
         training_split = split(per_month[index], [len(rosters.get(c.code, [])) for c in city.counties])
         for county, n_training in zip(city.counties, training_split, strict=True):
             style = styles[county.code]
@@ -197,6 +209,17 @@ def generate(params: SampleParams, out: Path) -> SampleSummary:
             rng = rng_for(params.seed, "training", county.code, period)
             rows = training_rows(entries, n_training, period, catalogue, rng, style.renderer(TRAINING_RECORDS))
             run.write(Drop(county.code, county.name, period, TRAINING_RECORDS), style, rows, n_training)
+
+            reported = pairing_reports.get((county.code, index), [])
+            render = style.renderer(pairing_set)
+            rows = ((row, render(row)) for row in (p.row(period) for p in reported))
+            run.write(Drop(county.code, county.name, period, pairing_set), style, rows, len(reported))
+
+            held = activities.get(county.code, [])
+            render = style.renderer(activity_set)
+            run.write(
+                Drop(county.code, county.name, period, activity_set), style, ((r, render(r)) for r in held), len(held)
+            )
         log.info("period %s written", period)
 
     ratings_period = _ratings_period(periods)
@@ -292,6 +315,7 @@ def _write_manifest(
             "community_schools": sum(len(c.schools) for c in city.communities),
             "flows": len(summary.flows),
             "flow_detail": _flow_counts(summary.flows, today),
+            "pairings": summary.pairings,
             "rows": {d: summary.rows_of(d) for d in DATASETS},
             "mistakes": dict(sorted(Counter(m.code for m in summary.mistakes).items())),
         },

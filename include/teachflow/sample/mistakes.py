@@ -51,12 +51,37 @@ TRAINING_KINDS = (
     "duplicate_row",
     "id_fullwidth",
 )
-KINDS = {"teacher_flows": FLOW_KINDS, "training_records": TRAINING_KINDS}
+PAIRING_KINDS = (
+    "id_check_character",
+    "school_unknown",
+    "pairing_same_teacher",
+    "date_order",
+    "vocab_unknown",
+    "duplicate_row",
+    "id_fullwidth",
+)
+ACTIVITY_KINDS = (
+    "number_range",
+    "id_check_character",
+    "activity_outside_period",
+    "vocab_unknown",
+    "school_unknown",
+    "id_scientific",
+    "duplicate_row",
+)
+KINDS = {
+    "teacher_flows": FLOW_KINDS,
+    "training_records": TRAINING_KINDS,
+    "pairings": PAIRING_KINDS,
+    "support_activities": ACTIVITY_KINDS,
+}
 #: Kinds that do not make the row bad: a warning, and an exact duplicate that is dropped.
 HARMLESS = ("id_fullwidth", DUPLICATE_ROW)
 
 UNKNOWN_FLOW_TYPE = "借调"  # a loan between schools: not a flow type of the contract
 UNKNOWN_TRAINING_MODE = "自学"  # self-study: not a training form of the contract
+UNKNOWN_PAIRING_TYPE = "拜师"  # a word for it, not a pairing type of the contract
+UNKNOWN_ACTIVITY_MODE = "直播"  # a live stream: the contract says 线上
 
 
 @dataclass(frozen=True)
@@ -101,6 +126,11 @@ class RowContext:
     def index(self, column: str) -> int:
         return self.dataset.column_names.index(column)
 
+    @property
+    def id_column(self) -> str:
+        """The row's (first) resident ID column: ``id_number``, ``mentor_id_number``, ``host_id_number``."""
+        return next(c.name for c in self.dataset.columns if c.kind == "id_number")
+
     def date(self, day: dt.date) -> Any:
         return format_date(day, self.style.date_format)
 
@@ -109,7 +139,7 @@ Outcome = tuple[str | None, Any, str]  # (column, value as the county sees it, n
 
 
 def _numeric_id(ctx: RowContext) -> str | None:
-    value = ctx.logical[ctx.index("id_number")]
+    value = ctx.logical[ctx.index(ctx.id_column)]
     return value if value.isdigit() else None
 
 
@@ -119,29 +149,33 @@ def _id_scientific(ctx: RowContext) -> Outcome | None:
         return None
     shown = f"{int(id_number):.5E}"
     if ctx.style.file_format == "xlsx":
-        ctx.cells[ctx.index("id_number")] = ExcelNumber(float(id_number), "0.00000E+00")
+        ctx.cells[ctx.index(ctx.id_column)] = ExcelNumber(float(id_number), "0.00000E+00")
         note = "ID typed into a number cell: Excel keeps 15 digits and shows 4.50202E+17"
     else:
-        ctx.cells[ctx.index("id_number")] = shown
+        ctx.cells[ctx.index(ctx.id_column)] = shown
         note = "ID saved from Excel as shown in scientific notation"
-    return "id_number", shown, note
+    return ctx.id_column, shown, note
 
 
 def _id_check_character(ctx: RowContext) -> Outcome | None:
-    id_number = ctx.logical[ctx.index("id_number")]
+    id_number = ctx.logical[ctx.index(ctx.id_column)]
     wrong = ctx.rng.choice([c for c in "0123456789X" if c != id_number[-1]])
-    ctx.cells[ctx.index("id_number")] = value = id_number[:-1] + wrong
-    return "id_number", value, "typing error in the ID's check character"
+    ctx.cells[ctx.index(ctx.id_column)] = value = id_number[:-1] + wrong
+    return ctx.id_column, value, "typing error in the ID's check character"
 
 
 def _id_fullwidth(ctx: RowContext) -> Outcome | None:
-    id_number = ctx.logical[ctx.index("id_number")]
+    id_number = ctx.logical[ctx.index(ctx.id_column)]
     value = "".join(chr(ord(c) + 0xFEE0) for c in id_number)
-    ctx.cells[ctx.index("id_number")] = value
-    return "id_number", value, "ID in full-width digits (read as half-width, warned)"
+    ctx.cells[ctx.index(ctx.id_column)] = value
+    return ctx.id_column, value, "ID in full-width digits (read as half-width, warned)"
 
 
 def _school_unknown(ctx: RowContext) -> Outcome | None:
+    other = {"pairings": "mentee_school_code", "support_activities": "target_school_code"}.get(ctx.dataset.name)
+    if other is not None:
+        ctx.cells[ctx.index(other)] = value = ctx.city.unknown_school_code(ctx.rng)
+        return other, value, "school code that is not registered"
     from_school = ctx.city.school(ctx.logical[ctx.index("from_school_code")])
     column = "to_school_code" if from_school.county.code == ctx.county_code else "from_school_code"
     ctx.cells[ctx.index(column)] = value = ctx.city.unknown_school_code(ctx.rng)
@@ -149,7 +183,7 @@ def _school_unknown(ctx: RowContext) -> Outcome | None:
 
 
 def _date_order(ctx: RowContext) -> Outcome | None:
-    if ctx.dataset.name == "teacher_flows":
+    if ctx.dataset.name in ("teacher_flows", "pairings"):
         start = ctx.logical[ctx.index("start_date")]
         if ctx.logical[ctx.index("planned_end_date")] is None:
             return None
@@ -172,15 +206,21 @@ def _date_invalid(ctx: RowContext) -> Outcome | None:
 
 
 def _number_range(ctx: RowContext) -> Outcome | None:
+    if ctx.dataset.name == "support_activities":
+        participants = ctx.rng.choice((0, 2500))
+        ctx.cells[ctx.index("participants")] = participants if ctx.style.file_format == "xlsx" else str(participants)
+        return "participants", str(participants), "participants outside 1..2000"
     hours = ctx.rng.choice((0, 500))
     ctx.cells[ctx.index("hours")] = hours if ctx.style.file_format == "xlsx" else str(hours)
     return "hours", str(hours), "hours outside 0 < hours <= 200"
 
 
 def _vocab_unknown(ctx: RowContext) -> Outcome | None:
-    column, value = (
-        ("flow_type", UNKNOWN_FLOW_TYPE) if ctx.dataset.name == "teacher_flows" else ("mode", UNKNOWN_TRAINING_MODE)
-    )
+    column, value = {
+        "teacher_flows": ("flow_type", UNKNOWN_FLOW_TYPE),
+        "pairings": ("pairing_type", UNKNOWN_PAIRING_TYPE),
+        "support_activities": ("mode", UNKNOWN_ACTIVITY_MODE),
+    }.get(ctx.dataset.name, ("mode", UNKNOWN_TRAINING_MODE))
     ctx.cells[ctx.index(column)] = value
     return column, value, "a label the vocabulary does not know"
 
@@ -190,6 +230,19 @@ def _planned_end_missing(ctx: RowContext) -> Outcome | None:
         return None
     ctx.cells[ctx.index("planned_end_date")] = None
     return "planned_end_date", None, f"a {ctx.logical[ctx.index('flow_type')]} flow without its planned end"
+
+
+def _pairing_same_teacher(ctx: RowContext) -> Outcome | None:
+    mentor = ctx.logical[ctx.index("mentor_id_number")]
+    ctx.cells[ctx.index("mentee_id_number")] = mentor
+    return "mentee_id_number", mentor, "the mentor's own ID typed as the mentee's"
+
+
+def _activity_outside_period(ctx: RowContext) -> Outcome | None:
+    day = ctx.logical[ctx.index("activity_date")]
+    earlier = day.replace(day=1) - dt.timedelta(days=ctx.rng.randint(1, 20))
+    ctx.cells[ctx.index("activity_date")] = ctx.date(earlier)
+    return "activity_date", format_date(earlier, "iso"), "an activity of the month before, left in the file"
 
 
 def _duplicate_row(ctx: RowContext) -> Outcome | None:
@@ -206,6 +259,8 @@ _APPLY: dict[str, Callable[[RowContext], Outcome | None]] = {
     "number_range": _number_range,
     "vocab_unknown": _vocab_unknown,
     "planned_end_missing": _planned_end_missing,
+    "pairing_same_teacher": _pairing_same_teacher,
+    "activity_outside_period": _activity_outside_period,
     DUPLICATE_ROW: _duplicate_row,
 }
 

@@ -77,13 +77,14 @@ def _pick(values: pd.Series | np.ndarray, hit: np.ndarray) -> list[str | None]:
 # --- ID numbers ------------------------------------------------------------------------------------
 
 
-def id_rules(frame: pd.DataFrame) -> tuple[list[Problem], np.ndarray]:
-    """The ID problems, and the birth date inside each ID (int YYYYMMDD, 0 if none)."""
-    ids = frame["id_number"]
+def id_rules(frame: pd.DataFrame, column: str = "id_number") -> tuple[list[Problem], np.ndarray]:
+    """The ID problems of one ID column (a pairing has two), and the birth date inside each ID
+    (int YYYYMMDD, 0 if none or blank)."""
+    ids = frame[column]
     codes, birth = id_codes(ids)
     problems: list[Problem] = []
     for code in ("id_format", "id_birth_date", "id_check_character"):
-        problems += emit(frame, codes == code, code, "id_number", ids)
+        problems += emit(frame, codes == code, code, column, ids)
     return problems, birth
 
 

@@ -287,6 +287,140 @@ flow_conflicts = Table(
     comment="Disagreements between two counties' reports of the same flow, for the city to resolve",
 )
 
+# --- pairings and support activities (practices.md §1, §2) ---------------------------------------
+# Reported by either county and merged as flows (teachflow.ingestion.cross_county): each county's
+# reports, one merged row per key, and the fields on which the two counties' reports disagree.
+
+_PAIRING_KEY_COMMENTS = (
+    ("mentor_key", "HMAC-SHA256 of the mentor's resident ID"),
+    ("mentee_key", "HMAC-SHA256 of the mentee's resident ID"),
+)
+_ACTIVITY_KEY_COMMENTS = (("host_key", "HMAC-SHA256 of the host's resident ID"),)
+
+
+def _pairing_key() -> list[Column]:
+    return [
+        *(Column(name, TEACHER_KEY, primary_key=True, comment=comment) for name, comment in _PAIRING_KEY_COMMENTS),
+        Column("start_date", Date, primary_key=True, comment="First day of the pairing"),
+    ]
+
+
+def _pairing_fields() -> list[Column]:
+    return [
+        Column("pairing_type", String(32), nullable=False, comment="one_plus_n or mentor_apprentice"),
+        Column("mentor_school_code", SCHOOL_CODE, nullable=False, comment="Mentor's school"),
+        Column("mentee_school_code", SCHOOL_CODE, nullable=False, comment="Mentee's school"),
+        Column("planned_end_date", Date, nullable=False, comment="Planned end"),
+        Column("actual_end_date", Date, comment="Actual end; blank while running"),
+        Column("mentee_birth_year", Integer, comment="Mentee's birth year (the only part of the ID kept)"),
+    ]
+
+
+def _activity_key() -> list[Column]:
+    return [
+        *(Column(name, TEACHER_KEY, primary_key=True, comment=comment) for name, comment in _ACTIVITY_KEY_COMMENTS),
+        Column("activity_date", Date, primary_key=True, comment="Day of the activity"),
+        Column("activity_type", String(32), primary_key=True, comment="lesson_observation ... teacher_training"),
+        Column("target_school_code", SCHOOL_CODE, primary_key=True, comment="School whose teachers take part"),
+    ]
+
+
+def _activity_fields() -> list[Column]:
+    return [
+        Column("host_school_code", SCHOOL_CODE, nullable=False, comment="Host's school"),
+        Column("mode", String(16), nullable=False, comment="onsite or online"),
+        Column("participants", Integer, nullable=False, comment="Person-times of the target school's teachers"),
+        Column("periods", Numeric(5, 2), nullable=False, comment="Lessons (节) or hours (学时)"),
+        Column("mentee_key", TEACHER_KEY, comment="HMAC-SHA256 of the mentee's resident ID, if for a mentee"),
+        Column("on_request", String(8), nullable=False, comment="yes if ordered from the menu (菜单点单), else no"),
+        Column("topic", String(256), comment="Topic"),
+    ]
+
+
+def _reports(name: str, key: list[Column], fields: list[Column], what: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column(
+            "submission_id",
+            Integer,
+            ForeignKey("submissions.submission_id"),
+            primary_key=True,
+            comment=f"Submission that reported the {what}",
+        ),
+        *key,
+        Column("county_code", COUNTY_CODE, nullable=False, comment="County that reported it"),
+        Column("period", PERIOD, nullable=False, comment="Month of the submission"),
+        *fields,
+        Index(f"ix_{name}_key", *(c.name for c in key)),
+        comment=f"Each county's report of each {what}, as submitted (both counties may report one)",
+    )
+
+
+def _merged(name: str, key: list[Column], fields: list[Column], what: str, conflicts: str, *extra: Index) -> Table:
+    return Table(
+        name,
+        metadata,
+        *key,
+        *fields,
+        Column("source_submission_id", Integer, nullable=False, comment="Newest submission whose values are used"),
+        Column("report_count", Integer, nullable=False, comment="How many counties' current submissions report it"),
+        Column(
+            "has_conflict",
+            Boolean,
+            nullable=False,
+            default=False,
+            comment=f"True while the reports disagree (see {conflicts})",
+        ),
+        *extra,
+        comment=f"One row per {what}, merged from the counties' reports",
+    )
+
+
+def _conflicts(name: str, key: list[Column], what: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        *key,
+        Column("field", String(32), primary_key=True, comment="Column on which the reports disagree"),
+        Column("submission_id_a", Integer, nullable=False, comment="One report's submission (the older)"),
+        Column("value_a", String(64), comment="Its value"),
+        Column(
+            "submission_id_b",
+            Integer,
+            nullable=False,
+            comment="The other report's submission (the newer, whose value is used)",
+        ),
+        Column("value_b", String(64), comment="Its value"),
+        Column("detected_at", DateTime(timezone=True), nullable=False, comment="When the disagreement was found (UTC)"),
+        comment=f"Disagreements between two counties' reports of the same {what}, for the city to resolve",
+    )
+
+
+pairing_reports = _reports("pairing_reports", _pairing_key(), _pairing_fields(), "pairing")
+pairings = _merged(
+    "pairings",
+    _pairing_key(),
+    _pairing_fields(),
+    "pairing (mentor, mentee, start)",
+    "pairing_conflicts",
+    Index("ix_pairings_mentor_school", "mentor_school_code"),
+    Index("ix_pairings_mentee_school", "mentee_school_code"),
+)
+pairing_conflicts = _conflicts("pairing_conflicts", _pairing_key(), "pairing")
+
+activity_reports = _reports("activity_reports", _activity_key(), _activity_fields(), "support activity")
+support_activities = _merged(
+    "support_activities",
+    _activity_key(),
+    _activity_fields(),
+    "support activity (host, date, type, target school)",
+    "activity_conflicts",
+    Index("ix_support_activities_date", "activity_date"),
+)
+activity_conflicts = _conflicts("activity_conflicts", _activity_key(), "support activity")
+
+
 # --- training ------------------------------------------------------------------------------------
 
 training_records = Table(
