@@ -31,6 +31,8 @@ PERIOD_PATTERN = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
 #: A school year ``YYYY-YYYY`` as a pattern (the years' being consecutive is :meth:`SchoolYear.parse`'s check).
 SCHOOL_YEAR_PATTERN = r"[0-9]{4}-[0-9]{4}"
 _PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])\Z", re.ASCII)
+#: A month inside a file name, as clerks write it: ``2026-10``, ``2026_10``, ``202610``, ``2026年10``.
+_PERIOD_IN_NAME = re.compile(r"(?<![0-9])([0-9]{4})[-_.年]?(0[1-9]|1[0-2])(?![0-9])", re.ASCII)
 _SCHOOL_YEAR = re.compile(r"([0-9]{4})-([0-9]{4})\Z", re.ASCII)
 
 
@@ -45,6 +47,12 @@ def parse_period(period: str) -> tuple[int, int]:
     if not match:
         raise ValueError(f"not a month YYYY-MM: {period!r}")
     return int(match.group(1)), int(match.group(2))
+
+
+def period_in_name(text: str) -> str | None:
+    """The period a file name mentions (``教师名册202610`` -> ``2026-10``), or None."""
+    match = _PERIOD_IN_NAME.search(text or "")
+    return f"{match.group(1)}-{match.group(2)}" if match else None
 
 
 def format_period(year: int, month: int) -> str:

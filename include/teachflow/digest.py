@@ -18,14 +18,13 @@ Decisions the spec left open:
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, func, select
 
 from teachflow import calendar
+from teachflow.atomic_files import open_atomically
 from teachflow.datasets import DATASETS, county_datasets
 from teachflow.submission_status import SubmissionStatus, statuses
 from teachflow.warehouse.schema import counties, submissions
@@ -203,10 +202,8 @@ def write_digest(outbox: Path, digest: Digest) -> Path:
     folder = Path(outbox) / digest.code / "digest"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{digest.day}.txt"
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".digest-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    with open_atomically(target, "w", encoding="utf-8") as f:
         f.write(digest.text)
-    os.replace(temporary, target)
     return target
 
 

@@ -30,7 +30,8 @@ from typing import BinaryIO
 
 import fsspec
 
-from teachflow.calendar import is_period
+from teachflow.atomic_files import move_into_place
+from teachflow.calendar import is_period, period_in_name
 from teachflow.datasets import DATASETS, county_datasets
 from teachflow.settings import Settings
 
@@ -40,7 +41,6 @@ ALLOWED_FORMATS = ("csv", "xlsx")
 #: A pre-checked upload can be submitted for this long; then it is removed.
 STAGING_HOURS = 24
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}\Z")
-_PERIOD_IN_NAME = re.compile(r"(?<![0-9])([0-9]{4})[-_.年]?(0[1-9]|1[0-2])(?![0-9])")
 _CHUNK = 1 << 20
 
 
@@ -67,11 +67,7 @@ def staging_root(settings: Settings) -> Path:
 def guess_from_name(filename: str) -> tuple[str | None, str | None]:
     """(period, dataset) a file's name says, e.g. ``2026-10_teachers.xlsx`` or ``教师名册202610.xlsx``."""
     stem = Path(filename or "").stem
-    period = None
-    match = _PERIOD_IN_NAME.search(stem)
-    if match:
-        candidate = f"{match.group(1)}-{match.group(2)}"
-        period = candidate if is_period(candidate) else None
+    period = period_in_name(stem)
     dataset = None
     lowered = stem.lower()
     for name in sorted(county_datasets(), key=len, reverse=True):  # teacher_flows before teachers
@@ -204,7 +200,7 @@ def land(settings: Settings, staged: StagedFile) -> str:
     with staged.path.open("rb") as src, fs.open(temporary, "wb") as dst:
         shutil.copyfileobj(src, dst, _CHUNK)
     if fs.protocol in ("file", ("file", "local")) or "://" not in settings.landing:
-        os.replace(temporary, final)  # atomic on one file system
+        move_into_place(Path(temporary), Path(final))  # atomic on one file system
     else:
         fs.mv(temporary, final)
     shutil.rmtree(staged.path.parent, ignore_errors=True)
