@@ -53,6 +53,7 @@ MODULES: tuple[str, ...] = (
     "psycopg",
     "teachflow.arrow_memory",
     "teachflow.ingestion.pipeline",
+    "teachflow.ingestion.cross_county",
     "teachflow.ingestion.reading",
     "teachflow.ingestion.normalize",
     "teachflow.ingestion.merge",
