@@ -106,13 +106,10 @@ def _require_landing(landing: str) -> None:
 def _check(args: argparse.Namespace) -> int:
     """The pre-check. Speaks Chinese (``--lang en``: English), prints only what the clerk needs:
     the verdict, exactly what would load, the file-level reasons, where the feedback is."""
-    import datetime as dt
 
     from teachflow import calendar
     from teachflow.cli import CommandError
-    from teachflow.datasets import DATASETS
-    from teachflow.ingestion.feedback import write_feedback
-    from teachflow.ingestion.pipeline import Assessment, assess_file, identity_problems
+    from teachflow.ingestion.precheck import precheck, write_precheck_feedback
 
     zh = args.lang == "zh"
 
@@ -147,46 +144,14 @@ def _check(args: argparse.Namespace) -> int:
             )
         )
 
-    dataset = DATASETS[args.dataset]
-    fmt = args.file.suffix.lower().lstrip(".")
-    problems = identity_problems(args.county, period, args.dataset, fmt, reference, dt.date.today())
-    if problems:
-        assessment = Assessment(dataset=dataset, problems=problems)
-    else:
-        assessment = assess_file(args.file, dataset, args.county, period, reference, settings)
-    bad = len(assessment.bad_rows)
-    would_load = 0 if assessment.rejected else assessment.rows_total - assessment.rows_duplicate - bad
+    # The same pre-check and the same account of the file as the portal's upload page.
+    result = precheck(args.file, args.dataset, args.county, period, reference, settings)
+    assessment = result.assessment
+    would_load = result.rows_loadable
     out = args.out or args.file.parent
     county_name = reference.county_names.get(args.county, "")
     try:
-        files = write_feedback(
-            out,
-            args.county,
-            period,
-            args.dataset,
-            assessment.problems,
-            {
-                "file": str(args.file),
-                "county_code": args.county,
-                "county_name": county_name,
-                "period": period,
-                "dataset": args.dataset,
-                "processed_at": calendar.now_utc().isoformat(timespec="seconds"),
-                "outcome": "checked",
-                "outcome_zh": (
-                    "不能入库，正式报送时整个文件将被退回"
-                    if assessment.rejected
-                    else f"可以入库，将入库 {would_load} 行" + (f"；有错误的 {bad} 行不会入库" if bad else "")
-                ),
-                "would_be": "rejected" if assessment.rejected else "accepted",
-                "rows_total": assessment.rows_total,
-                "rows_loaded": would_load,
-                "rows_rejected": assessment.rows_total if assessment.rejected else bad,
-                "rows_duplicate": assessment.rows_duplicate,
-            },
-            names=assessment.row_names,
-            folder=out,
-        )
+        files = write_precheck_feedback(out, args.file, args.dataset, args.county, period, result, county_name)
     except OSError as err:
         reason = err.strerror or err.__class__.__name__
         if out.exists() and not out.is_dir():
