@@ -14,11 +14,20 @@ the scheduler before it forks its workers), ``cold`` Airflow's plain ``LocalExec
 ends with the same ledger (county, period, dataset, status) and the same roster row count, or the
 bench says which differs: nothing lost or doubled.
 
+**The worst realistic day** (issue 18, part 4): ``--heavy-training 2:1000000`` makes the first two
+counties send a million training records each in the same month, and ``--worker-memory 4g`` runs
+the scheduler, its executor's workers and every task process they fork inside a memory cgroup
+(cgroup v1 ``memory.limit_in_bytes``, the OS's means; a container's ``mem_limit`` is the same
+thing) with that limit: the bench prints the group's peak, how often it hit the limit and whether
+the kernel killed anything, and compares ledger and row counts with the serial run.
+
 Usage (the small size runs in a few minutes; the province in tens of minutes on a quiet machine)::
 
     .venv/bin/python bench/province_month.py --counties 10 --teachers 60000
     .venv/bin/python bench/province_month.py --counties 100 --teachers 600000 --executors warm,cold
     .venv/bin/python bench/province_month.py --set AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL=1  # as in compose
+    .venv/bin/python bench/province_month.py --counties 100 --teachers 600000 \\
+        --heavy-training 2:1000000 --worker-memory 4g   # the worst day
 
 Each started process is stopped by its process group at the end, pass or fail. Results go in
 BENCHMARKS.md by hand, with the load average this prints: tests check behaviour, not time.
@@ -114,15 +123,53 @@ def metadata_query(url: str, sql: str, *params):
         return conn.execute(sql, params).fetchall()
 
 
-def outcome(warehouse: str) -> tuple[list[tuple], int]:
-    """The ledger (county, period, dataset, status), sorted, and the roster row count."""
+COUNTED_TABLES = ("roster_entries", "teacher_flows", "training_records", "pairings", "support_activities")
+
+
+def outcome(warehouse: str) -> tuple[list[tuple], dict[str, int]]:
+    """The ledger (county, period, dataset, status), sorted, and the row count of each merged table."""
     import psycopg
 
     with psycopg.connect(warehouse) as conn:
         ledger = conn.execute("SELECT county_code, period, dataset, status FROM submissions ORDER BY 1, 2, 3, 4")
         rows = [tuple(r) for r in ledger.fetchall()]
-        rosters = conn.execute("SELECT count(*) FROM roster_entries").fetchone()[0]
-    return rows, rosters
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES}
+    return rows, counts
+
+
+class MemoryGroup:
+    """A cgroup v1 memory group with a limit, for the scheduler and everything it forks.
+
+    The scheduler is started through ``sh -c 'echo $$ > cgroup.procs; exec airflow scheduler'`` so
+    that it is inside the group before it forks its workers; their task processes inherit it. The
+    group's limit is on all of them together, as a container's ``mem_limit`` (docker-compose.yml).
+    """
+
+    ROOT = Path("/sys/fs/cgroup/memory")
+
+    def __init__(self, limit: str) -> None:
+        units = {"k": 2**10, "m": 2**20, "g": 2**30}
+        self.limit = int(float(limit[:-1]) * units[limit[-1].lower()]) if limit[-1].isalpha() else int(limit)
+        self.path = self.ROOT / f"teachflow_bench_{uuid.uuid4().hex[:8]}"
+        self.path.mkdir()
+        (self.path / "memory.limit_in_bytes").write_text(str(self.limit))
+
+    def wrap(self, argv: list[str]) -> list[str]:
+        import shlex
+
+        return ["sh", "-c", f"echo $$ > {self.path / 'cgroup.procs'} && exec {shlex.join(argv)}"]
+
+    def figures(self) -> dict[str, int]:
+        oom = dict(line.split() for line in (self.path / "memory.oom_control").read_text().splitlines())
+        return {
+            "limit": self.limit,
+            "peak": int((self.path / "memory.max_usage_in_bytes").read_text()),
+            "hits": int((self.path / "memory.failcnt").read_text()),
+            "oom_kills": int(oom.get("oom_kill", 0)),
+        }
+
+    def remove(self) -> None:
+        self.path.rmdir()
 
 
 def prepare_warehouse(env: dict[str, str], data: Path, reference: Path) -> None:
@@ -149,7 +196,14 @@ def single_process(admin: str, work: Path, landing: Path, reference: Path) -> tu
 
 
 def through_airflow(
-    admin: str, work: Path, landing: Path, reference: Path, name: str, budget: float, extra: dict[str, str]
+    admin: str,
+    work: Path,
+    landing: Path,
+    reference: Path,
+    name: str,
+    budget: float,
+    extra: dict[str, str],
+    worker_memory: str | None = None,
 ) -> dict:
     """``county_ingest`` on a real scheduler with executor ``name``: timings from the metadata, outcome."""
     metadata, warehouse = create_database(admin, f"{name}_af"), create_database(admin, f"{name}_wh")
@@ -162,13 +216,15 @@ def through_airflow(
     procs = ProcessStack(route, env, cwd=ROOT)
     deadline = Deadline(budget)
     airflow = str(BIN / "airflow")
+    group = MemoryGroup(worker_memory) if worker_memory else None
+    scheduler = [airflow, "scheduler", "--skip-serve-logs"]
     try:
         with procs.logs_on_failure():
             procs.run("db-migrate", [airflow, "db", "migrate"], timeout=deadline.remaining())
             prepare_warehouse(env, route / "data", reference)
             procs.start("api-server", [airflow, "api-server"])
             procs.start("dag-processor", [airflow, "dag-processor"])
-            procs.start("scheduler", [airflow, "scheduler", "--skip-serve-logs"])
+            procs.start("scheduler", group.wrap(scheduler) if group else scheduler)
             procs.start_sampling(interval=2.0)
             procs.wait_until(
                 lambda: metadata_query(metadata, "SELECT 1 FROM serialized_dag WHERE dag_id = %s", DAG_ID),
@@ -219,6 +275,7 @@ def through_airflow(
             "to_first_ingest": float(to_first or 0),
             "outcome": outcome(warehouse),
             "peak_pss_mib": procs.peak_pss / 2**20,
+            "memory_group": group.figures() if group else None,
         }
     finally:
         survivors = procs.stop(grace=20)
@@ -226,6 +283,8 @@ def through_airflow(
             print(f"!! still running after stop: {survivors}", file=sys.stderr)
         for url in (metadata, warehouse):
             drop_database(admin, url)
+        if group:
+            group.remove()
 
 
 def _answers(url: str) -> bool:
@@ -259,6 +318,12 @@ def main() -> None:
         help="an Airflow setting for every Airflow route (repeatable)",
     )
     parser.add_argument("--budget", type=float, default=3600, help="seconds allowed per Airflow route")
+    parser.add_argument(
+        "--heavy-training", metavar="COUNTIES:ROWS", help="the first COUNTIES counties send ROWS training records"
+    )
+    parser.add_argument(
+        "--worker-memory", metavar="SIZE", help="run the scheduler and its workers in a memory cgroup of SIZE (4g)"
+    )
     args = parser.parse_args()
     names = [n.strip() for n in args.executors.split(",") if n.strip()]
     extra = dict(item.split("=", 1) for item in args.set)
@@ -275,20 +340,25 @@ def main() -> None:
         city = work / "city"
         subprocess.run(
             [str(BIN / "teachflow"), "sample", "--out", str(city), "--counties", str(args.counties),
-             "--teachers", str(args.teachers), "--months", "1"],
+             "--teachers", str(args.teachers), "--months", "1",
+             *(["--heavy-training", args.heavy_training] if args.heavy_training else [])],
             check=True, stdout=subprocess.DEVNULL, env={**os.environ, **SINGLE_THREADED_ENV},
         )  # fmt: skip
         manifest = json.loads((city / "sample" / "manifest.json").read_text(encoding="utf-8"))
         files = [f for f in manifest["files"] if f["path"].startswith("landing/")]
         print(f"province month: {args.counties} counties, {args.teachers} teachers, {len(files)} landing files")
+        if args.heavy_training:
+            print(f"heavy counties (COUNTIES:ROWS of training records): {args.heavy_training}")
         if extra:
             print("Airflow settings:", " ".join(f"{k}={v}" for k, v in extra.items()))
         print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
 
         cli_seconds, cli_outcome = single_process(args.pg, work, city / "landing", city / "reference")
-        print(f"teachflow ingest (one process): {cli_seconds:.1f} s")
+        print(f"teachflow ingest (one process): {cli_seconds:.1f} s; rows merged: {cli_outcome[1]}")
         for name in names:
-            result = through_airflow(args.pg, work, city / "landing", city / "reference", name, args.budget, extra)
+            result = through_airflow(
+                args.pg, work, city / "landing", city / "reference", name, args.budget, extra, args.worker_memory
+            )
             same = result["outcome"] == cli_outcome
             print(
                 f"county_ingest, {EXECUTORS[name]} (parallelism 2): {result['seconds']:.1f} s from trigger to the "
@@ -303,7 +373,17 @@ def main() -> None:
             print(f"  ratio to the single process: {result['seconds'] / cli_seconds:.2f} x (target <= 1.5 x)")
             print(f"  outcome (ledger and roster rows) equal to the single process's: {'yes' if same else 'NO'}")
             if not same:
-                print(f"  single process: {cli_outcome[1]} roster rows; {name}: {result['outcome'][1]}")
+                print(f"  single process: {cli_outcome[1]}; {name}: {result['outcome'][1]}")
+                ledger_cli, ledger_af = set(cli_outcome[0]), set(result["outcome"][0])
+                print(f"  ledger rows only in the single process: {sorted(ledger_cli - ledger_af)[:10]}")
+                print(f"  ledger rows only through Airflow: {sorted(ledger_af - ledger_cli)[:10]}")
+            if result["memory_group"]:
+                g = result["memory_group"]
+                print(
+                    f"  memory cgroup of the scheduler, its workers and their tasks: peak {g['peak'] / 2**30:.2f} GiB"
+                    f" of the {g['limit'] / 2**30:.2f} GiB limit, limit hit {g['hits']} times,"
+                    f" {g['oom_kills']} processes killed by the OOM killer"
+                )
         print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -36,6 +36,11 @@ def register_sample(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--flows", type=int, help="number of teacher flows (default: 4%% of the teachers)")
     p.add_argument("--training-records", type=int, help="number of training records (default: 2 per teacher and month)")
     p.add_argument(
+        "--heavy-training",
+        metavar="COUNTIES:ROWS",
+        help="the first COUNTIES counties send ROWS training records a month each (benchmarks: the worst day)",
+    )
+    p.add_argument(
         "--format",
         choices=("mixed", "csv"),
         default="mixed",
@@ -60,6 +65,12 @@ def _sample(args: argparse.Namespace) -> int:
     from teachflow.sample.generate import generate
     from teachflow.sample.params import SampleParams, SampleParamsError
 
+    try:
+        heavy = tuple(int(x) for x in args.heavy_training.split(":")) if args.heavy_training else (0, 0)
+        if len(heavy) != 2:
+            raise ValueError
+    except ValueError:
+        raise CommandError("--heavy-training takes COUNTIES:ROWS, e.g. 2:1000000") from None
     params = SampleParams(
         seed=args.seed,
         counties=args.counties,
@@ -70,6 +81,8 @@ def _sample(args: argparse.Namespace) -> int:
         last_period=args.last_period,
         flows=args.flows,
         training_records=args.training_records,
+        heavy_counties=heavy[0],
+        heavy_training_rows=heavy[1],
         file_format=args.file_format,
         mistakes=0.0 if args.no_mistakes else args.mistakes,
     )

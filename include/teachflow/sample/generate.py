@@ -197,6 +197,8 @@ def generate(params: SampleParams, out: Path) -> SampleSummary:
         activities = activity_rows(params, pairings, period)
         training_split = split(per_month[index], [len(rosters.get(c.code, [])) for c in city.counties])
         for county, n_training in zip(city.counties, training_split, strict=True):
+            if county.index < params.heavy_counties:
+                n_training = params.heavy_training_rows
             style = styles[county.code]
             entries = rosters.get(county.code, [])
             _write_roster(run, county, period, index, style, entries, rosters, placed, counties_by_code)

@@ -41,6 +41,11 @@ class SampleParams:
     last_period: str = "2026-10"
     flows: int | None = None
     training_records: int | None = None
+    #: The worst realistic day (issue 18): the first ``heavy_counties`` counties send
+    #: ``heavy_training_rows`` training records a month each (a whole county's year dropped at once),
+    #: the others their share of ``training_records`` as usual.
+    heavy_counties: int = 0
+    heavy_training_rows: int = 0
     file_format: FileFormat = "mixed"
     mistakes: float = 0.01
     province_code: str = "45"
@@ -95,6 +100,8 @@ class SampleParams:
             problems.append("--months must be at least 1")
         if self.n_flows < 0 or self.n_training_records < 0:
             problems.append("--flows and --training-records may not be negative")
+        if self.heavy_counties < 0 or self.heavy_training_rows < 0 or self.heavy_counties > self.counties:
+            problems.append("--heavy-training: COUNTIES:ROWS, at most --counties counties, no negative numbers")
         if not 0 <= self.mistakes <= MAX_MISTAKE_SHARE:
             problems.append(f"--mistakes must be between 0 and {MAX_MISTAKE_SHARE} (files must stay loadable)")
         if problems:
