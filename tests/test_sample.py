@@ -393,6 +393,18 @@ def test_command_writes_one_plain_csv_for_a_benchmark(tmp_path, capsys):
     assert len(text.splitlines()) == 5001
 
 
+def test_heavy_training_gives_the_first_counties_their_rows_and_the_others_their_share(tmp_path):
+    out = tmp_path / "worst-day"
+    args = ["--counties", "3", "--schools", "9", "--communities", "1", "--teachers", "180", "--months", "1"]
+    code = main(["sample", "--out", str(out), *args, "--training-records", "300", "--heavy-training", "2:4000",
+                 "--format", "csv", "--no-mistakes"])  # fmt: skip
+    assert code == 0
+    manifest = json.loads((out / "sample/manifest.json").read_text(encoding="utf-8"))
+    rows = sorted(record["rows"] for record in drops(manifest, "training_records"))
+    assert rows[1:] == [4000, 4000] and 0 < rows[0] < 300  # the third county: its share of the 300
+    assert main(["sample", "--out", str(out), "--heavy-training", "two"]) == 2
+
+
 def test_rerun_replaces_only_what_the_previous_run_wrote(tmp_path):
     small = {**SMALL, "counties": 2, "schools": 12, "communities": 2, "teachers": 200}
     generate(SampleParams(**small), tmp_path)
