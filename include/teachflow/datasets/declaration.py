@@ -135,6 +135,10 @@ class Dataset:
     description: str = ""
     #: Share of bad rows above which the whole file is rejected (teachers: none allowed).
     max_bad_row_share: float = 0.05
+    #: Whether a file with the header row and no data rows is "nothing to report this month"
+    #: (本月无数据), accepted with nothing loaded (cycle.md); False for the roster, which cannot be
+    #: empty: such a file is then rejected (``file_empty``).
+    header_only_accepted: bool = True
     #: Only the city's own folder may send this dataset.
     city_only: bool = False
     #: Whether the monthly rotation report reads it (a change re-runs reported months).

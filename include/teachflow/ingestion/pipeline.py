@@ -231,12 +231,28 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
         del raw
         release_unused()  # the parsing buffers, before validation allocates its own
     result.rows_total = len(typed)
+    if not len(typed):  # only a dataset that accepts it gets here (reading rejects an empty roster)
+        problems = [*problems, nothing_to_report(dataset)]
     with timed(result.timings, "validate"):
         exact_dupes, dupe_problems = find_duplicates(typed, dataset.name)
     result.rows_duplicate = int(exact_dupes.sum())
     result.good_rows = _rows_where(typed, ~exact_dupes.to_numpy())
     result.problems = [*problems, *dupe_problems]
     return result
+
+
+def nothing_to_report(dataset: Dataset) -> Problem:
+    """cycle.md: a file with the header and no data rows is "nothing to report this month".
+
+    It is accepted (a note, not a rejection) and merged like any submission with no rows: the month
+    counts as submitted (status grid, digest), and it replaces the identity's earlier submission
+    like any resubmission. For incremental datasets (flows, pairings) a first one changes no row;
+    for the month-scoped ones (training records, support activities, ratings) the month then holds
+    none of this county's rows: that is what "nothing this month" means. The roster never gets here.
+    """
+    return Problem(
+        "nothing_to_report", params={"title_zh": dataset.title_zh, "title_en": dataset.name.replace("_", " ")}
+    )
 
 
 def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
