@@ -14,7 +14,8 @@ on demand:
 
 A **rejected** file ends its mapped task as *skipped* (not a green success), labelled
 ``county/dataset/period · 已退回 rejected``; its outcome is still the task's XCom. A quarantined
-file alerts the data team (``DataTeamNotifier``), as does any failed task (``on_failure_callback``).
+file fails its task with the alert's words (``AlertedFailure``): the ``on_failure_callback``
+(``DataTeamNotifier``) e-mails the data team once, as for any failed task.
 A run triggered by the county portal names its file in ``conf["files"]``, which skips the quiet time.
 
 Each accepted submission emits an event on its dataset's Asset (``teachflow://warehouse/<dataset>``)
@@ -116,9 +117,9 @@ def county_ingest():
         print(outcome.summary())
         if outcome.status == "rejected":
             _show_rejection(file.label, dataclasses.asdict(outcome))
-        if outcome.status in ("failed", "quarantined"):
-            if outcome.status == "quarantined":
-                _alert_quarantined(file.label, outcome.submission_id)
+        if outcome.status == "quarantined":
+            _fail_quarantined(file.label, outcome.submission_id)
+        if outcome.status == "failed":
             # Red in the UI, without Airflow's quick retries: the failure is recorded in the ledger and
             # the county told; the next scheduled run takes the file again, and after
             # TEACHFLOW_MAX_FAILED_TAKES failures it is quarantined (the ALERT line in this log).
@@ -152,18 +153,18 @@ def _show_rejection(label: str, result: dict) -> None:
     )
 
 
-def _alert_quarantined(label: str, submission_id: int | None) -> None:
-    """A file that failed too often is quarantined: the data team is told by e-mail at once."""
+def _fail_quarantined(label: str, submission_id: int | None) -> None:
+    """A file that failed too often is quarantined: its task fails (red, no retry) with the words
+    of the data team's alert; the DAG's ``on_failure_callback`` e-mails them, once."""
     from airflow.sdk import get_current_context
 
-    from teachflow_airflow.alerts import DataTeamNotifier
+    from teachflow_airflow.alerts import AlertedFailure
 
-    context = get_current_context()
-    context["submission_label"] = f"{label} · 已隔离 quarantined"
-    DataTeamNotifier(
+    get_current_context()["submission_label"] = f"{label} · 已隔离 quarantined"
+    raise AlertedFailure(
         subject=f"【teachflow 告警】文件已隔离 {label}",
         body=f"{label} 多次处理失败，已隔离（ledger 第 {submission_id} 行）。请查看任务日志。",
-    ).notify(context)
+    )
 
 
 county_ingest()

@@ -5,8 +5,10 @@ every landing file through ``teachflow ingest`` (Great Expectations per file) wo
 engine, so the clean CSVs are loaded the way ``bench/report.py`` loads a province, with SQLAlchemy
 inserts so that SQLite and PostgreSQL get the same rows: one accepted ledger row per file, IDs
 hashed with the production HMAC, flows and training records deduplicated on their natural keys
-(the newest month wins, as the merge does). One county's roster of the last month is left out, so
-an older roster stands in for it. Then every month is reported and both school years are scored.
+(the newest month wins, as the merge does). Pairings and support activities, which both counties
+report, go through their own merge (reports, merged rows, conflicts). One county's roster of the
+last month is left out, so an older roster stands in for it. Then every month is reported and both
+school years are scored.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert
 
+from teachflow.datasets import DATASETS
+from teachflow.ingestion.merge import SubmissionIdentity, load_frame, merge_submission
+from teachflow.ingestion.normalize import normalize
+from teachflow.ingestion.reading import read_table
 from teachflow.reference import load_reference
 from teachflow.reports.rotation_run import compute_month
 from teachflow.resident_id import teacher_key
@@ -31,6 +37,8 @@ from teachflow.warehouse import schema
 PARAMS = SampleParams(counties=3, schools=48, communities=8, teachers=1800, months=4, file_format="csv", mistakes=0.0)
 MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")
 SECRET = b"test-secret-not-for-production"
+#: Datasets both counties may report, loaded through their own merge (the rest by plain inserts).
+CROSS_COUNTY_PRACTICES = ("pairings", "support_activities")
 NOW = dt.datetime(2026, 11, 6, 1, 0, tzinfo=dt.UTC)
 
 
@@ -57,10 +65,9 @@ def load_sample(engine: Engine, sample: Path) -> str:
         p for p in files if not (p.parts[-3] == missing_county and p.parts[-2] == MONTHS[-1] and p.stem == "teachers")
     ]
     ledger, roster, names, flows, training, ratings = [], [], {}, {}, {}, []
+    practices: list[SubmissionIdentity] = []  # merged by their own merge, once the ledger is in
     for number, path in enumerate(files, start=1):
         county, period, dataset = path.parts[-3], path.parts[-2], path.stem
-        if dataset in ("pairings", "support_activities"):  # no report reads them yet (issue 17)
-            continue
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         ledger.append(
             {
@@ -80,6 +87,9 @@ def load_sample(engine: Engine, sample: Path) -> str:
                 "rows_rejected": 0,
             }
         )
+        if dataset in CROSS_COUNTY_PRACTICES:
+            practices.append(SubmissionIdentity(number, county, period, dataset))
+            continue
         for row in frame.to_dict("records"):
             if dataset == "assessment_ratings":
                 ratings.append({**row, "submission_id": number, "score": Decimal(row["score"])})
@@ -138,7 +148,19 @@ def load_sample(engine: Engine, sample: Path) -> str:
         conn.execute(insert(schema.teacher_flows), list(flows.values()))
         conn.execute(insert(schema.training_records), list(training.values()))
         conn.execute(insert(schema.assessment_ratings), ratings)
+        for ident in practices:  # in path order: a folder's pairings before its support activities
+            _merge_practice(conn, sample / "landing" / ident.county_code / ident.period, ident)
     return missing_county
+
+
+def _merge_practice(conn: Connection, folder: Path, ident: SubmissionIdentity) -> None:
+    """Pairings and support activities through their own merge (cross-county reports, merged rows,
+    conflicts, names): few rows, and the merge is the part worth exercising. No GX: the sample's
+    rows are clean (``mistakes=0``), which normalize confirms."""
+    dataset = DATASETS[ident.dataset]
+    typed, problems = normalize(read_table(folder / f"{ident.dataset}.csv", dataset).frame, dataset)
+    assert not [p for p in problems if p.severity != "warning"], (ident, problems[:3])
+    merge_submission(conn, ident, load_frame(ident.dataset, typed, SECRET), [])
 
 
 def report_and_score(engine: Engine) -> None:

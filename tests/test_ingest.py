@@ -414,3 +414,59 @@ def test_one_countys_failure_never_stops_the_others(city, engine, monkeypatch):
     monkeypatch.setattr(merge, "merge_submission", real)
     [retry] = ingest_landing(engine, city)  # the failed take is tried again on the next run
     assert (retry.label, retry.status) == (f"{NORTH}/teachers/{PERIOD}", "accepted")
+
+
+@pytest.mark.parametrize("dataset", ["teacher_flows", "training_records", "pairings", "support_activities"])
+def test_a_header_only_file_is_nothing_to_report(city, engine, dataset):
+    """cycle.md: the header row and no data rows is "nothing to report this month": accepted, the
+    month submitted, nothing loaded, and the county told so in one line."""
+    from teachflow.datasets import DATASETS
+    from teachflow.submission_status import statuses
+
+    spec = DATASETS[dataset]
+    header = ",".join(c.header_zh for c in spec.columns)
+    blank = "," * (len(spec.columns) - 1)
+    drop(city, f"{NORTH}/{PERIOD}/{dataset}.csv", f"{header}\n{blank}\n\n")  # blank rows are no data either
+    [outcome] = ingest_landing(engine, city)
+    assert (outcome.status, outcome.rows_total, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 0, 0, 0)
+    title_en = dataset.replace("_", " ")
+    assert feedback_csv(city, NORTH, dataset)[1:] == [
+        [
+            "",
+            "",
+            "",
+            "",
+            "nothing_to_report",
+            "提示（已入库） Note (loaded)",
+            f"文件只有表头、没有数据行，按“本月无数据（无变动）”接收：本月的{spec.title_zh}记为已报送，没有数据入库"
+            f"（此前报送的本月{spec.title_zh}被本次报送替换）。如本月确有数据，请填好后重新报送。",
+            f"The file holds the header and no data rows: taken as 'nothing to report this month'. The month's "
+            f"{title_en} counts as submitted and nothing is loaded (an earlier submission for the month is "
+            "replaced by this one). If there is data for the month, fill it in and submit it again.",
+        ]
+    ]
+    assert status(city, NORTH, dataset)["outcome"] == "accepted"
+    with engine.connect() as conn:
+        [found] = statuses(conn, [PERIOD], county_codes_=[NORTH], datasets=[dataset])
+    assert found.status == "accepted"  # the status grid and the digest: submitted, nothing missing
+
+
+def test_a_header_only_resubmission_empties_the_month_and_a_header_only_roster_is_rejected(city, engine):
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, training_row(1)]) + "\n")
+    [first] = ingest_landing(engine, city)
+    assert (first.status, first.rows_loaded, count(engine, training_records)) == ("accepted", 1, 1)
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", TRAINING_HEADER + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/teachers.csv", ROSTER_HEADER + "\n")
+    outcomes = {o.label: o for o in ingest_landing(engine, city)}
+    assert outcomes[f"{NORTH}/training_records/{PERIOD}"].status == "accepted"
+    assert count(engine, training_records) == 0  # the month now holds no training of this county
+    assert outcomes[f"{NORTH}/teachers/{PERIOD}"].status == "rejected"  # a roster cannot be empty
+    [line] = feedback_csv(city, NORTH, "teachers")[1:]
+    assert line[4:] == [
+        "file_empty",
+        "整个文件退回 File rejected",
+        "教师名册只有表头、没有数据行。名册不能为空（“本月无数据”只适用于其他报表），"
+        "请填写本区县全部在编在岗教师后重新报送。",
+        "The teacher roster holds the header and no data rows. A roster cannot be empty ('nothing to "
+        "report' applies to the other files only): list every teacher of the county and submit it again.",
+    ]

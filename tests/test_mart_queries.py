@@ -347,6 +347,29 @@ def test_the_sample_exercises_the_definitions(sample_city):
     assert years == {"2025-2026", "2026-2027"}
 
 
+def test_the_sample_holds_pairings_and_support_activities_both_counties_report(sample_city):
+    """The sample's pairings and activities went through their merge: some reported by two counties
+    are one row each, and an activity naming a mentee has its pairing active that day."""
+    engine, _ = sample_city
+    with engine.connect() as conn:
+        pairings = conn.execute(text("SELECT report_count FROM pairings")).scalars().all()
+        activities = conn.execute(text("SELECT report_count FROM support_activities")).scalars().all()
+        unpaired = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM support_activities a WHERE a.mentee_key IS NOT NULL AND NOT EXISTS ("
+                " SELECT 1 FROM pairings p WHERE p.mentor_key = a.host_key AND p.mentee_key = a.mentee_key"
+                " AND p.start_date <= a.activity_date"
+                " AND (p.actual_end_date IS NULL OR p.actual_end_date > a.activity_date))"
+            )
+        ).scalar()
+        with_mentee = conn.execute(
+            text("SELECT COUNT(*) FROM support_activities WHERE mentee_key IS NOT NULL")
+        ).scalar()
+    assert pairings and activities and with_mentee
+    assert {1, 2} <= set(pairings) and {1, 2} <= set(activities)
+    assert unpaired == 0
+
+
 def test_every_mart_view_declares_its_columns(sample_city):
     engine, _ = sample_city
     dialect = Dialect(engine.dialect.name)

@@ -306,3 +306,71 @@ def test_the_sample_citys_files_load_with_exactly_their_labelled_mistakes(engine
     with engine.connect() as conn:
         loaded = conn.execute(text("SELECT COUNT(*) FROM pairings")).scalar()
     assert loaded > 0
+
+
+# --- a mentee needs a pairing active that day; the limits are settings ----------------------------
+
+
+def test_a_mentee_needs_a_pairing_host_to_mentee_active_that_day(engine, city):
+    """practices.md §2: the warehouse's pairings, the month's pairings file of the same run included
+    (``teachflow ingest`` takes a folder's ``pairings`` before its ``support_activities``)."""
+    from teachflow.ingestion.feedback import feedback_paths
+    from teachflow.ingestion.pipeline import ingest_landing
+
+    host, mentee, stranger, other_host = make_id(1), make_id(2), make_id(3), make_id(4)
+    land(city, NORTH, "2026-10", "pairings", PAIRING_HEADER,
+         f"{host},王老师,{N1},{mentee},李老师,{S1},名师带徒,2026-09-01,2027-07-15,2026-10-20")  # fmt: skip
+    good = [f"{make_id(100 + i)},,{N1},{S1},2026-10-15,示范课,线下,12,2,,," for i in range(100)]
+    land(city, NORTH, "2026-10", "support_activities", ACTIVITY_HEADER, *good,
+         f"{host},王老师,{N1},{S1},2026-10-19,教学指导,线下,1,1,{mentee},,",  # 102: active (ends the 20th)
+         f"{host},王老师,{N1},{S1},2026-10-20,教学指导,线下,1,1,{mentee},,",  # 103: ended that day
+         f"{host},王老师,{N1},{S1},2026-10-05,教学指导,线上,1,1,{stranger},,",  # 104: never paired
+         f"{other_host},赵老师,{N1},{S1},2026-10-06,教学指导,线上,1,1,{mentee},,",  # 105: not this host's
+         f"{host},王老师,{N1},{S1},2026-10-07,教学指导,线上,1,1,{wrong_check(mentee)},,")  # fmt: skip # 106
+    outcomes = {o.label.split("/")[1]: o for o in ingest_landing(engine, city)}
+    assert (outcomes["pairings"].status, outcomes["pairings"].rows_loaded) == ("accepted", 1)
+    activities = outcomes["support_activities"]
+    assert (activities.status, activities.rows_loaded, activities.rows_rejected) == ("accepted", 101, 4)
+    lines = feedback_lines(feedback_paths(city.outbox, NORTH, "2026-10", "support_activities").csv)
+    assert lines == [
+        (
+            row,
+            "结对教师身份证号",
+            "activity_mentee_not_paired",
+            f"主讲教师与结对教师（{who}）在活动日期 {day} 没有进行中的结对记录。请先报送该结对（教师结对表），"
+            "结对入库后再重新报送本表；活动不是面向结对教师的，此列留空。",
+        )
+        for row, who, day in (
+            ("103", mentee, "2026-10-20"),
+            ("104", stranger, "2026-10-05"),
+            ("105", mentee, "2026-10-06"),
+        )
+    ] + [
+        (
+            "106",
+            "结对教师身份证号",
+            "id_check_character",
+            f"身份证号“{wrong_check(mentee)}”的最后一位（校验位）不对，请核对是否录错。",
+        )
+    ]
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT COUNT(*) FROM support_activities WHERE mentee_key IS NOT NULL")).scalar()
+    assert kept == 1
+
+
+def test_the_activity_limits_are_settings(tmp_path, monkeypatch):
+    """TEACHFLOW_ACTIVITY_MAX_PARTICIPANTS / _PERIODS replace 2000 and 12 in the check and its words."""
+    monkeypatch.setenv("TEACHFLOW_ACTIVITY_MAX_PARTICIPANTS", "3000")
+    monkeypatch.setenv("TEACHFLOW_ACTIVITY_MAX_PERIODS", "16")
+    host = make_id(1)
+    good = [f"{make_id(100 + i)},,{N1},{S1},2026-10-15,示范课,线下,12,2,,," for i in range(100)]
+    lines = run_check(tmp_path, "support_activities", ACTIVITY_HEADER, [
+        *good,
+        f"{host},,{N1},{S1},2026-10-19,讲座,线下,2500,14,,,",  # 102: within the configured limits
+        f"{host},,{N1},{S1},2026-10-20,讲座,线下,3001,2,,,",  # 103
+        f"{host},,{N1},{S1},2026-10-21,讲座,线下,12,17,,,",  # 104
+    ])  # fmt: skip
+    assert lines == [
+        ("103", "参与人次", "number_range", "“参与人次”为 3001，超出范围：参与人次应不小于 1 且不超过 3000。"),
+        ("104", "节数/学时", "number_range", "“节数/学时”为 17，超出范围：节数/学时应大于 0 且不超过 16。"),
+    ]

@@ -367,19 +367,31 @@ def test_each_missing_required_column_is_named(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("text", ["", "\ufeff", "\r\n\r\n"], ids=["zero-bytes", "bom-only", "blank-lines"])
+@pytest.mark.parametrize("dataset", ["teachers", "training_records"])
+def test_file_without_anything_is_empty(tmp_path, text, dataset):
+    """No header either: a rejection for every dataset (cycle.md: a 0-byte file stays one)."""
+    assert rejection(write_csv(tmp_path, text, "utf-8"), dataset) == [Problem("file_empty")]
+
+
 @pytest.mark.parametrize(
-    "text",
-    ["", "\ufeff", "\r\n\r\n", f"{HEADER_ZH}\r\n", f"标题\r\n{HEADER_ZH}\r\n,,,,,\r\n\r\n"],
-    ids=["zero-bytes", "bom-only", "blank-lines", "header-only", "header-then-blank-rows"],
+    "text", [f"{HEADER_ZH}\r\n", f"标题\r\n{HEADER_ZH}\r\n,,,,,\r\n\r\n"], ids=["header-only", "header-then-blank-rows"]
 )
-def test_file_without_data_rows_is_empty(tmp_path, text):
-    assert rejection(write_csv(tmp_path, text, "utf-8")) == [Problem("file_empty")]
+def test_a_roster_with_only_its_header_is_empty(tmp_path, text):
+    """cycle.md: a roster cannot be empty (the other datasets take it as "nothing to report")."""
+    assert rejection(write_csv(tmp_path, text, "utf-8")) == [Problem("file_empty", params={"variant": "roster"})]
 
 
 def test_workbook_with_header_only_is_empty(tmp_path):
     path = write_xlsx(tmp_path, {"教师名册": [HEADER_ZH.split(","), [None] * 6, ["", ""]]})
 
-    assert rejection(path) == [Problem("file_empty")]
+    assert rejection(path) == [Problem("file_empty", params={"variant": "roster"})]
+
+
+def test_a_header_only_training_file_is_read_as_no_rows(tmp_path):
+    header = "身份证号,姓名,培训项目编号,培训项目名称,培训级别,培训形式,开始日期,结束日期,学时,主办单位"
+    table = read_table(write_csv(tmp_path, f"{header}\r\n,,,,,,,,,\r\n", "utf-8"), "training_records")
+    assert table.frame.empty and table.header_row == 1
 
 
 @pytest.mark.parametrize(

@@ -152,6 +152,23 @@ CATALOG: dict[str, ProblemType] = {
             "文件中没有数据行。请检查是否选错了文件或工作表，填好数据后重新报送。",
             "The file holds no data rows. Check that this is the right file and worksheet, fill in the data "
             "and submit it again.",
+            {
+                "roster": (
+                    "教师名册只有表头、没有数据行。名册不能为空（“本月无数据”只适用于其他报表），"
+                    "请填写本区县全部在编在岗教师后重新报送。",
+                    "The teacher roster holds the header and no data rows. A roster cannot be empty ('nothing to "
+                    "report' applies to the other files only): list every teacher of the county and submit it again.",
+                )
+            },
+        ),
+        _t(
+            "nothing_to_report",
+            "warning",
+            "文件只有表头、没有数据行，按“本月无数据（无变动）”接收：本月的{title_zh}记为已报送，没有数据入库"
+            "（此前报送的本月{title_zh}被本次报送替换）。如本月确有数据，请填好后重新报送。",
+            "The file holds the header and no data rows: taken as 'nothing to report this month'. The month's "
+            "{title_en} counts as submitted and nothing is loaded (an earlier submission for the month is "
+            "replaced by this one). If there is data for the month, fill it in and submit it again.",
         ),
         _t(
             "file_too_large",

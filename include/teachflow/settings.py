@@ -46,6 +46,11 @@ class MissingSecretError(RuntimeError):
     """Raised when no ID secret is configured: hashing IDs without one would be unsafe."""
 
 
+#: Most participants (参与人次) one support-activity row may carry (practices.md §2: a setting).
+DEFAULT_ACTIVITY_MAX_PARTICIPANTS = 2000
+#: Most periods (节数/学时) one support-activity row may carry (practices.md §2: a setting).
+DEFAULT_ACTIVITY_MAX_PERIODS = 12.0
+
 #: Shortest ID secret accepted, in bytes: HMAC-SHA256's key should be as long as its output; a
 #: short secret lets anyone who guesses it recover every resident ID from teacher_key by brute force.
 MIN_SECRET_BYTES = 32
@@ -85,6 +90,11 @@ class Settings:
     #: Which joint-assessment model's scores the analysts' mart shows: a model name, or
     #: ``name@version`` to pin one version (TEACHFLOW_OFFICIAL_SCORING_MODEL).
     official_scoring_model: str = BUNDLED_SCORING_MODEL_NAME
+    #: practices.md §2's limits of a support activity: participants 1..this, periods 0 < x <= this
+    #: (TEACHFLOW_ACTIVITY_MAX_PARTICIPANTS, TEACHFLOW_ACTIVITY_MAX_PERIODS). The dataset's columns
+    #: name these fields (``NumberRange.max_setting``), so the GX suite and the feedback use them.
+    activity_max_participants: int = DEFAULT_ACTIVITY_MAX_PARTICIPANTS
+    activity_max_periods: float = DEFAULT_ACTIVITY_MAX_PERIODS
     _id_secret: str | None = field(default=None, repr=False)
 
     def id_secret(self) -> bytes:
@@ -138,5 +148,7 @@ def load_settings() -> Settings:
         ),
         due_day=_env_int("TEACHFLOW_DUE_DAY", 5),
         official_scoring_model=os.environ.get("TEACHFLOW_OFFICIAL_SCORING_MODEL") or BUNDLED_SCORING_MODEL_NAME,
+        activity_max_participants=_env_int("TEACHFLOW_ACTIVITY_MAX_PARTICIPANTS", DEFAULT_ACTIVITY_MAX_PARTICIPANTS),
+        activity_max_periods=_env_float("TEACHFLOW_ACTIVITY_MAX_PERIODS", DEFAULT_ACTIVITY_MAX_PERIODS),
         _id_secret=os.environ.get("TEACHFLOW_ID_SECRET") or None,
     )

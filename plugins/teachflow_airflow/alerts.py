@@ -1,11 +1,12 @@
 """Alerts to the city's data team through an Airflow notifier, and the SMTP settings for e-mail.
 
 ``DataTeamNotifier`` is an Airflow ``BaseNotifier``: the DAGs hang it on ``on_failure_callback``
-(a failed task) and call it for a quarantined file (``county_ingest``) and for submissions that
-became missing past their due day (``daily_digest``). It e-mails ``TEACHFLOW_ALERT_EMAIL`` (comma
-separated) over SMTP: the ``smtp_default`` Airflow connection (host, port, login, password; extra
-``from_email``, ``starttls``), else ``TEACHFLOW_SMTP_HOST``/``_PORT``/``_FROM``. Without an
-address or SMTP the alert is only logged: a notifier must never fail the task it reports on.
+(a failed task; a quarantined file's task fails with :class:`AlertedFailure`, whose words the
+e-mail carries) and call it for submissions that became missing past their due day
+(``daily_digest``). It e-mails ``TEACHFLOW_ALERT_EMAIL`` (comma separated) over SMTP: the
+``smtp_default`` Airflow connection (host, port, login, password; extra ``from_email``,
+``starttls``), else ``TEACHFLOW_SMTP_HOST``/``_PORT``/``_FROM``. Without an address or SMTP the
+alert is only logged: a notifier must never fail the task it reports on.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import os
 
 from airflow.sdk.bases.notifier import BaseNotifier
+from airflow.sdk.exceptions import AirflowFailException
 
 from teachflow.mail import SmtpSettings, send_mail, smtp_from_env
 
@@ -45,6 +47,20 @@ def alert_addresses() -> list[str]:
     return [a.strip() for a in os.environ.get("TEACHFLOW_ALERT_EMAIL", "").split(",") if a.strip()]
 
 
+class AlertedFailure(AirflowFailException):
+    """A task failure that says itself what the data team is told (subject and body).
+
+    The task raises it instead of sending its own alert: the DAG's ``on_failure_callback``
+    (:class:`DataTeamNotifier`) then sends **one** e-mail with these words. Sending an alert and
+    then failing the task sent two (a quarantined file's, then the generic "任务失败").
+    """
+
+    def __init__(self, subject: str, body: str) -> None:
+        super().__init__(body)
+        self.subject = subject
+        self.body = body
+
+
 class DataTeamNotifier(BaseNotifier):
     """E-mail the data team: "what happened" as subject and body, with the task's coordinates."""
 
@@ -60,8 +76,12 @@ class DataTeamNotifier(BaseNotifier):
         where = ""
         if ti is not None:
             where = f"{ti.dag_id}.{ti.task_id}[{getattr(ti, 'map_index', -1)}] run {ti.run_id}"
-        subject = self.subject or f"【teachflow 告警】任务失败 {where}"
-        body = self.body or f"任务失败：{where}\n异常：{context.get('exception', '')}\n请查看 Airflow 的任务日志。"
+        failure = context.get("exception")
+        told = failure if isinstance(failure, AlertedFailure) else None
+        subject = self.subject or (told.subject if told else f"【teachflow 告警】任务失败 {where}")
+        body = self.body or (
+            told.body if told else f"任务失败：{where}\n异常：{failure or ''}\n请查看 Airflow 的任务日志。"
+        )
         to = alert_addresses()
         smtp = smtp_settings()
         log.warning("data team alert: %s", subject)

@@ -52,3 +52,45 @@ def test_county_ingest_takes_every_county_file_and_rejects_the_bad_one(tmp_path,
         (f"{SOUTH}/teachers/2026-10", "success"),
         ("999999/teachers/2026-10 · 已退回 rejected", "skipped"),
     ]
+
+
+def test_a_quarantined_file_alerts_the_data_team_once(tmp_path, monkeypatch, airflow_db):
+    """The quarantine's alert is the failed task's one e-mail (it used to send its own, then the
+    on_failure_callback a second, generic one)."""
+    from teachflow.ingestion import pipeline
+    from tests.smtp_sink import body_of, smtp_sink
+
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    load_reference(engine, write_reference(tmp_path / "reference"))
+    engine.dispose()
+    folder = tmp_path / "landing" / NORTH / "2026-10"
+    folder.mkdir(parents=True)
+    (folder / "teachers.csv").write_text(
+        f"id_number,name,school_code,tier,current_school_since\n{make_id(1)},教师,{N1},无,2015-09-01\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("TEACHFLOW_WAREHOUSE_URL", url)
+    monkeypatch.setenv("TEACHFLOW_LANDING", str(tmp_path / "landing"))
+    monkeypatch.setenv("TEACHFLOW_LANDING_QUIET_SECONDS", "0")
+    monkeypatch.setenv("TEACHFLOW_MAX_FAILED_TAKES", "1")  # the first failed take quarantines
+    monkeypatch.setenv("TEACHFLOW_ALERT_EMAIL", "data-team@example.org")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug met a file")
+
+    monkeypatch.setattr(pipeline, "judge", broken)
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder="dags/county_ingest.py").get_dag("county_ingest")
+    for t in dag.tasks:
+        t.retries = 0
+    with smtp_sink() as (port, messages):
+        monkeypatch.setenv("TEACHFLOW_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("TEACHFLOW_SMTP_PORT", str(port))
+        run = dag.test()
+    mapped = [(ti.rendered_map_index, ti.state) for ti in run.get_task_instances() if ti.task_id == "ingest"]
+    assert mapped == [(f"{NORTH}/teachers/2026-10 · 已隔离 quarantined", "failed")]
+    assert len(messages) == 1
+    assert f"{NORTH}/teachers/2026-10 多次处理失败，已隔离" in body_of(messages[0])

@@ -13,6 +13,7 @@ helpers when called.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -59,6 +60,15 @@ class NumberRange:
     max_value: float
     strict_min: bool = False
     strict_max: bool = False
+    #: The :class:`teachflow.settings.Settings` field that holds the upper bound when it is a
+    #: setting (practices.md: "1..2000 (setting)"). ``max_value`` is then the setting's default:
+    #: the committed GX suite, the template and the dictionary show it, and validation puts the
+    #: configured figure in its place (:func:`teachflow.validation.suites.load_suite`).
+    max_setting: str | None = None
+
+    def with_max(self, value: float) -> NumberRange:
+        """The same bounds with another upper bound (the configured figure of ``max_setting``)."""
+        return dataclasses.replace(self, max_value=value)
 
     def limit_text(self, header_zh: str) -> str:
         """The rule in words a clerk reads: "学时应大于 0 且不超过 200"."""
@@ -125,6 +135,10 @@ class Dataset:
     description: str = ""
     #: Share of bad rows above which the whole file is rejected (teachers: none allowed).
     max_bad_row_share: float = 0.05
+    #: Whether a file with the header row and no data rows is "nothing to report this month"
+    #: (本月无数据), accepted with nothing loaded (cycle.md); False for the roster, which cannot be
+    #: empty: such a file is then rejected (``file_empty``).
+    header_only_accepted: bool = True
     #: Only the city's own folder may send this dataset.
     city_only: bool = False
     #: Whether the monthly rotation report reads it (a change re-runs reported months).

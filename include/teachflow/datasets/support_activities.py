@@ -8,11 +8,14 @@ counties may report an activity, so it is merged **as pairings and flows**
 resubmission for M replaces only that county's earlier submission for M, ``support_activities``
 holds one row per activity (newest report), ``activity_conflicts`` the disagreements.
 
-Decisions where the spec is silent: the 2,000 participants and 12 periods are the declaration's
-limits (the spec calls them settings; they are constants here until a county needs another
-figure); a blank 菜单点单 is 否; ``mentee_id_number`` is checked as an ID here, and kept as
-``mentee_key`` — that a pairing host→mentee is active that day is not checked at validation
-(validation does not read the warehouse).
+The 2,000 participants and 12 periods are settings (``TEACHFLOW_ACTIVITY_MAX_PARTICIPANTS``,
+``TEACHFLOW_ACTIVITY_MAX_PERIODS``): the columns' bounds name them (``NumberRange.max_setting``),
+the committed suite, template and dictionary show the defaults, and validation the configured
+figure. A blank 菜单点单 is 否. ``mentee_id_number``, if given, needs a pairing host→mentee active
+on the activity's day (practices.md §2): the warehouse's pairings as merged when the file is judged
+(:mod:`teachflow.ingestion.pairing_lookup`, where the order of a run's files is discussed); the row
+is rejected otherwise, like any rule's. Without a warehouse (``teachflow check --reference``) that
+one rule is not checked.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from teachflow.datasets.declaration import Column, Dataset, NumberRange
 from teachflow.problems import ProblemType
+from teachflow.settings import DEFAULT_ACTIVITY_MAX_PARTICIPANTS, DEFAULT_ACTIVITY_MAX_PERIODS
 from teachflow.vocabularies import Term, Vocabulary
 
 if TYPE_CHECKING:
@@ -42,9 +46,9 @@ ACTIVITY_FIELDS = (
     "on_request",
     "topic",
 )
-#: Most participants (参与人次) and periods (节数/学时) one row may carry.
-MAX_PARTICIPANTS = 2000
-MAX_PERIODS = 12
+#: Most participants (参与人次) and periods (节数/学时) one row may carry, by default (settings).
+MAX_PARTICIPANTS = DEFAULT_ACTIVITY_MAX_PARTICIPANTS
+MAX_PERIODS = int(DEFAULT_ACTIVITY_MAX_PERIODS)
 
 ACTIVITY_TYPE = Vocabulary(
     "activity_type",
@@ -71,11 +75,13 @@ YES_NO = Vocabulary("yes_no", (Term("yes", "是", ("Y", "true")), Term("no", "�
 
 
 def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
-    """IDs; known schools, one of them the county's; the date in the month; whole participants."""
+    """IDs; known schools, one of them the county's; the date in the month; whole participants;
+    a mentee named only with a pairing host→mentee active that day."""
     from teachflow.validation.rules import emit, id_rules, period_bounds, school_masks
 
-    problems, _ = id_rules(frame, "host_id_number")
-    problems += id_rules(frame, "mentee_id_number")[0]
+    host_problems, _ = id_rules(frame, "host_id_number")
+    mentee_problems, _ = id_rules(frame, "mentee_id_number")
+    problems = host_problems + mentee_problems
 
     host_school, target_school = frame["host_school_code"], frame["target_school_code"]
     host_shaped, host_known, host_own = school_masks(host_school, ctx)
@@ -88,11 +94,40 @@ def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
     day = frame["activity_date"]
     outside = (day < first_day) | (day > last_day)
     problems += emit(frame, outside, "activity_outside_period", "activity_date", day, {"limit": ctx.period})
+    if ctx.pairing_active is not None:
+        reported = {p.row for p in problems if p.column in ("host_id_number", "mentee_id_number", "activity_date")}
+        problems += _mentee_not_paired(frame, ctx, reported)
 
     participants = frame["participants"]
     fractional = participants.notna() & (participants % 1 != 0)
     problems += emit(frame, fractional, "number_not_whole", "participants", participants)
     return problems
+
+
+def _mentee_not_paired(frame: pd.DataFrame, ctx: ValidationContext, reported: set[int | None]) -> list[Problem]:
+    """Rows naming a mentee without a pairing host→mentee active on the activity's day.
+
+    Rows whose IDs or date already have a problem (a wrong ID, a day outside the month) are left
+    to that one line: a wrong ID or day would be the cause of this one too.
+    """
+    import numpy as np
+
+    from teachflow.validation.rules import emit
+
+    assert ctx.pairing_active is not None
+    mentee, day = frame["mentee_id_number"], frame["activity_date"]
+    asked = (
+        mentee.notna() & frame["host_id_number"].notna() & day.notna() & ~frame["_row"].isin(list(reported))
+    ).to_numpy(dtype=bool)
+    unpaired = np.zeros(len(frame), dtype=bool)
+    if asked.any():
+        picked = np.flatnonzero(asked)
+        unpaired[picked] = ~ctx.pairing_active(
+            frame["host_id_number"].iloc[picked], mentee.iloc[picked], day.iloc[picked]
+        )
+    return emit(
+        frame, unpaired, "activity_mentee_not_paired", "mentee_id_number", mentee, {"date": day.dt.strftime("%Y-%m-%d")}
+    )
 
 
 def merge(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Sequence[int]) -> None:
@@ -187,27 +222,33 @@ DATASET = Dataset(
             "参与人次",
             "number",
             True,
-            description=f"Person-times of the target school's teachers, a whole number 1..{MAX_PARTICIPANTS}",
+            description=(
+                f"Person-times of the target school's teachers, a whole number 1..{MAX_PARTICIPANTS} "
+                "(TEACHFLOW_ACTIVITY_MAX_PARTICIPANTS)"
+            ),
             hint_zh=f"受援学校参加的教师人次，整数，1 至 {MAX_PARTICIPANTS}。",
             example="12",
-            limits=NumberRange(1, MAX_PARTICIPANTS),
+            limits=NumberRange(1, MAX_PARTICIPANTS, max_setting="activity_max_participants"),
         ),
         Column(
             "periods",
             "节数/学时",
             "number",
             True,
-            description=f"Lessons (节) for the three lesson types, else hours (学时); 0 < x <= {MAX_PERIODS}",
+            description=(
+                f"Lessons (节) for the three lesson types, else hours (学时); 0 < x <= {MAX_PERIODS} "
+                "(TEACHFLOW_ACTIVITY_MAX_PERIODS)"
+            ),
             hint_zh=f"听课、示范课、公开课填节数，其他活动填学时；大于 0 且不超过 {MAX_PERIODS}。",
             example="2",
-            limits=NumberRange(0, MAX_PERIODS, strict_min=True),
+            limits=NumberRange(0, MAX_PERIODS, strict_min=True, max_setting="activity_max_periods"),
         ),
         Column(
             "mentee_id_number",
             "结对教师身份证号",
             "id_number",
-            description="If the activity is for a mentee: the mentee's resident ID",
-            hint_zh="活动面向主讲教师的结对教师时填写，否则留空。",
+            description="The mentee's resident ID if the activity is for one (a pairing active that day)",
+            hint_zh="活动面向主讲教师的结对教师时填写，须是活动当天进行中的结对（已报送教师结对表），否则留空。",
         ),
         Column(
             "on_request",
@@ -258,6 +299,15 @@ DATASET = Dataset(
             "row",
             "“{column_zh}”{value} 不在报送月份 {limit} 内。帮扶活动按活动日期所在月份报送。",
             "'{column_zh}' {value} is not in the period {limit}. Report an activity in the month it took place.",
+        ),
+        ProblemType(
+            "activity_mentee_not_paired",
+            "row",
+            "主讲教师与结对教师（{value}）在活动日期 {date} 没有进行中的结对记录。请先报送该结对（教师结对表），"
+            "结对入库后再重新报送本表；活动不是面向结对教师的，此列留空。",
+            "No pairing of the host with the mentee {value} is active on the activity's day {date}. Report "
+            "the pairing first (pairings file) and submit this file again once it is loaded; leave the column "
+            "blank if the activity is not for a mentee.",
         ),
         ProblemType(
             "number_not_whole",

@@ -105,6 +105,7 @@ DATASET = Dataset(
     natural_key=("id_number",),
     resubmission="snapshot",
     max_bad_row_share=0.0,
+    header_only_accepted=False,  # cycle.md: a roster cannot be empty
     feeds_rotation_report=True,
     columns=(
         Column("id_number", "身份证号", "id_number", True, description="Resident ID (18 chars)"),

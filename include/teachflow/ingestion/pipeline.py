@@ -36,8 +36,10 @@ from teachflow.ingestion.archive import ArchivedFile, TooLargeToArchive, archive
 from teachflow.ingestion.feedback import StagedFeedback
 from teachflow.ingestion.landing import LandingFile, complete_files, list_landing, path_problem
 from teachflow.ingestion.merge import SubmissionIdentity
+from teachflow.ingestion.pairing_lookup import PairingLookup, warehouse_pairings
 from teachflow.problems import FileRejected, Problem, file_too_large
-from teachflow.settings import Settings
+from teachflow.settings import MissingSecretError, Settings
+from teachflow.validation.context import PairingCheck
 from teachflow.warehouse.schema import counties, schools
 
 log = logging.getLogger(__name__)
@@ -135,6 +137,9 @@ class Reference:
     county_names: Mapping[str, str] = field(default_factory=dict)  # county_code -> county_name
     school_names: Mapping[str, str] = field(default_factory=dict)  # school_code -> school_name
     rated_indicators: RatedIndicators = None
+    #: The warehouse's pairings (:mod:`teachflow.ingestion.pairing_lookup`), for the support
+    #: activities that name a mentee; None (reference CSVs, no warehouse): that rule is not checked.
+    pairings: PairingLookup | None = None
 
 
 def load_reference_data(engine: Engine, rated_indicators: RatedIndicators = None) -> Reference:
@@ -147,6 +152,7 @@ def load_reference_data(engine: Engine, rated_indicators: RatedIndicators = None
         county_names={c: name for c, _, name in county_rows},
         school_names={s: name for s, _, name in school_rows},
         rated_indicators=rated_indicators,
+        pairings=warehouse_pairings(engine),
     )
 
 
@@ -225,12 +231,28 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
         del raw
         release_unused()  # the parsing buffers, before validation allocates its own
     result.rows_total = len(typed)
+    if not len(typed):  # only a dataset that accepts it gets here (reading rejects an empty roster)
+        problems = [*problems, nothing_to_report(dataset)]
     with timed(result.timings, "validate"):
         exact_dupes, dupe_problems = find_duplicates(typed, dataset.name)
     result.rows_duplicate = int(exact_dupes.sum())
     result.good_rows = _rows_where(typed, ~exact_dupes.to_numpy())
     result.problems = [*problems, *dupe_problems]
     return result
+
+
+def nothing_to_report(dataset: Dataset) -> Problem:
+    """cycle.md: a file with the header and no data rows is "nothing to report this month".
+
+    It is accepted (a note, not a rejection) and merged like any submission with no rows: the month
+    counts as submitted (status grid, digest), and it replaces the identity's earlier submission
+    like any resubmission. For incremental datasets (flows, pairings) a first one changes no row;
+    for the month-scoped ones (training records, support activities, ratings) the month then holds
+    none of this county's rows: that is what "nothing this month" means. The roster never gets here.
+    """
+    return Problem(
+        "nothing_to_report", params={"title_zh": dataset.title_zh, "title_en": dataset.name.replace("_", " ")}
+    )
 
 
 def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
@@ -257,6 +279,9 @@ def judge(result: Assessment, county_code: str, period: str, reference: Referenc
         school_names=reference.school_names,
         county_names=reference.county_names,
     )
+    ctx = dataclasses.replace(
+        ctx, number_limits=number_limits(dataset, settings), pairing_active=_pairing_check(reference, settings)
+    )
     rated = reference.rated_indicators
     if rated is not None and dataset.name == "assessment_ratings":  # the scoring model's, from the caller
         ctx = dataclasses.replace(ctx, rated_indicators=frozenset(rated() if callable(rated) else rated))
@@ -273,6 +298,28 @@ def judge(result: Assessment, county_code: str, period: str, reference: Referenc
     result.row_names = _names_of_problem_rows(typed, result.problems)
     result.good_rows = _rows_where(typed, ~typed["_row"].isin(bad).to_numpy())
     return result
+
+
+def number_limits(dataset: Dataset, settings: Settings) -> dict[str, float]:
+    """The configured figures of the dataset's bounds that are settings (``NumberRange.max_setting``)."""
+    named = {c.limits.max_setting for c in dataset.columns if c.limits is not None and c.limits.max_setting}
+    return {name: float(getattr(settings, name)) for name in sorted(named)}
+
+
+def _pairing_check(reference: Reference, settings: Settings) -> PairingCheck | None:
+    """The warehouse's pairings, for the rules that ask (support activities naming a mentee).
+
+    Nothing is read until a rule asks. A pre-check without the ID secret (``teachflow check`` on a
+    clerk's machine) cannot hash the IDs: the rule is then not checked there; ingestion always has
+    the secret.
+    """
+    if reference.pairings is None:
+        return None
+    try:
+        secret = settings.id_secret()
+    except MissingSecretError:
+        return None
+    return reference.pairings(secret)
 
 
 def too_many_bad_rows(dataset: Dataset, bad: int, considered: int, limit: float) -> Problem:

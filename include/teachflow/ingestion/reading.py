@@ -77,8 +77,8 @@ def read_table(
         file_format, sheet = "csv", None
 
     frame = _without_blank_rows(frame)
-    if frame.empty:
-        raise file_empty()
+    if frame.empty and not dataset.header_only_accepted:  # a roster cannot be empty (cycle.md)
+        raise file_empty("roster")
     return RawTable(
         frame=frame,
         header_row=layout.row_index + 1,

@@ -144,7 +144,9 @@ def activity_rows(params: SampleParams, pairings: list[Pairing], period: Period)
         if not pairing.active_in(period):
             continue
         first = max(pairing.start, period.first_day)
-        last = min(pairing.actual_end or period.last_day, period.last_day)
+        # Active on d: start <= d < actual end (practices.md §1); the day it ended is no longer.
+        ended = pairing.actual_end - dt.timedelta(days=1) if pairing.actual_end is not None else None
+        last = min(ended or period.last_day, period.last_day)
         if last < first:
             continue
         for _ in range(rng.randint(1, 2)):

@@ -32,7 +32,7 @@ def validate(frame: pd.DataFrame, dataset: str, ctx: ValidationContext, prior: I
     from teachflow.validation.suites import load_suite
 
     ds = DATASETS[dataset]
-    found = run_suite(frame, load_suite(dataset)) + check_rules(frame, dataset, ctx)
+    found = run_suite(frame, load_suite(dataset, limits=ctx.number_limits)) + check_rules(frame, dataset, ctx)
     blocked = blocking_cells(prior)
     if blocked:
         found = [p for p in found if (p.row, p.column) not in blocked]

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+#: ``(mentor IDs, mentee IDs, days) -> mask``: whether a pairing mentor -> mentee is active on the
+#: day (start <= day and (actual end blank or > day)), per row; the IDs are valid ones.
+PairingCheck = Callable[["pd.Series", "pd.Series", "pd.Series"], "np.ndarray"]
 
 #: Rated indicators until the scoring model supplies its own list.
 DEFAULT_RATED_INDICATORS: frozenset[str] = frozenset({"A2", "B3", "C1"})
@@ -24,6 +33,12 @@ class ValidationContext:
     #: Names a clerk recognises in a message ("2199100006 城中区第一小学 belongs to 城中区").
     school_names: Mapping[str, str] = field(default_factory=dict)  # school_code -> school_name
     county_names: Mapping[str, str] = field(default_factory=dict)  # county_code -> county_name
+    #: Configured number limits (a :class:`~teachflow.settings.Settings` field -> its figure) for
+    #: the columns whose bound is a setting (``NumberRange.max_setting``); absent: the default.
+    number_limits: Mapping[str, float] = field(default_factory=dict)
+    #: The warehouse's pairings, for support activities naming a mentee (practices.md §2). None
+    #: where no warehouse is at hand (``teachflow check --reference``): that rule is not checked.
+    pairing_active: PairingCheck | None = None
 
     def school_name(self, code: str) -> str:
         return self.school_names.get(code, "")

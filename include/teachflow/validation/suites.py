@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from teachflow.datasets import DATASETS, Column, Dataset
+from teachflow.datasets import DATASETS, Column, Dataset, NumberRange
 from teachflow.ingestion.parsing.values import allowed_labels, allowed_labels_en
 from teachflow.settings import project_root
 from teachflow.vocabularies import VOCABULARIES
@@ -99,7 +100,9 @@ def _column_expectations(dataset: Dataset, col: Column) -> list[Any]:
         )
     bounds = col.limits
     if bounds is not None:
-        limit = bounds.limit_text(col.header_zh)
+        meta: dict[str, Any] = {"problem_code": "number_range", "params": _range_params(col, bounds)}
+        if bounds.max_setting:  # the configured figure replaces max_value when the suite is loaded
+            meta["max_setting"] = bounds.max_setting
         found.append(
             gxe.ExpectColumnValuesToBeBetween(
                 column=col.name,
@@ -108,10 +111,7 @@ def _column_expectations(dataset: Dataset, col: Column) -> list[Any]:
                 strict_min=bounds.strict_min,
                 strict_max=bounds.strict_max,
                 description=f"{where}: {bounds.limit_text_en(col.name)}",
-                meta={
-                    "problem_code": "number_range",
-                    "params": {"limit": limit, "limit_en": bounds.limit_text_en(col.name)},
-                },
+                meta=meta,
             )
         )
     if col.not_before is not None:
@@ -127,6 +127,32 @@ def _column_expectations(dataset: Dataset, col: Column) -> list[Any]:
             )
         )
     return found
+
+
+def _range_params(col: Column, bounds: NumberRange) -> dict[str, str]:
+    """The ``{limit}`` and ``{limit_en}`` of a ``number_range`` line: the bounds in words."""
+    return {"limit": bounds.limit_text(col.header_zh), "limit_en": bounds.limit_text_en(col.name)}
+
+
+def _configured_limits(dataset: str, raw: dict[str, Any], limits: Mapping[str, float]) -> None:
+    """Put the configured upper bounds (settings named by ``meta.max_setting``) into a loaded
+    suite's JSON, with the feedback's words for them, in place.
+
+    The committed suite holds the settings' defaults (it is built from the declaration); a figure
+    an operator sets (e.g. ``TEACHFLOW_ACTIVITY_MAX_PARTICIPANTS``) takes effect here, at run time,
+    without rebuilding the suites.
+    """
+    columns = {c.name: c for c in DATASETS[dataset].columns}
+    for expectation in raw.get("expectations", []):
+        meta, kwargs = expectation.get("meta") or {}, expectation.get("kwargs") or {}
+        setting = meta.get("max_setting")
+        if setting is None or setting not in limits or kwargs.get("max_value") == limits[setting]:
+            continue
+        col = columns[kwargs["column"]]
+        assert col.limits is not None
+        bounds = col.limits.with_max(limits[setting])
+        kwargs["max_value"] = bounds.max_value
+        meta["params"] = {**(meta.get("params") or {}), **_range_params(col, bounds)}
 
 
 def build_suite(dataset: str) -> gx.ExpectationSuite:
@@ -175,8 +201,11 @@ class SuiteError(RuntimeError):
     """A suite file is missing or does not load completely."""
 
 
-def load_suite(dataset: str, folder: Path | None = None) -> gx.ExpectationSuite:
-    """Load ``expectations/<dataset>.json`` as a GX suite.
+def load_suite(
+    dataset: str, folder: Path | None = None, limits: Mapping[str, float] | None = None
+) -> gx.ExpectationSuite:
+    """Load ``expectations/<dataset>.json`` as a GX suite, with the configured ``limits``
+    (setting name -> figure, :attr:`ValidationContext.number_limits`) in place of the defaults.
 
     GX logs and skips an expectation it cannot parse; a silently shorter suite would let bad rows
     through, so a suite that loses expectations on the way is an error here.
@@ -188,6 +217,8 @@ def load_suite(dataset: str, folder: Path | None = None) -> gx.ExpectationSuite:
         raise SuiteError(f"No expectation suite for {dataset!r} at {path}; run `teachflow expectations build`.")
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
+        if limits:
+            _configured_limits(dataset, raw, limits)
         suite = gx.ExpectationSuite(**raw)
     except (ValueError, TypeError) as err:  # bad JSON, or kwargs an expectation rejects (pydantic)
         raise SuiteError(f"{path} does not load: {err}") from err

@@ -104,8 +104,9 @@ def header_not_found(dataset: Dataset, searched: int, **extra: str) -> FileRejec
     return FileRejected([Problem("header_not_found", params=params)])
 
 
-def file_empty() -> FileRejected:
-    return FileRejected([Problem("file_empty")])
+def file_empty(variant: str | None = None) -> FileRejected:
+    """No data: nothing at all, or (``variant`` "roster") a roster's header without rows."""
+    return FileRejected([Problem("file_empty", params={"variant": variant} if variant else {})])
 
 
 def file_unreadable(variant: str, detail: str = "", **params: str) -> FileRejected:
