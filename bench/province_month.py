@@ -260,7 +260,7 @@ def through_airflow(
             " sum(ti.duration), EXTRACT(EPOCH FROM max(ti.end_date) - min(ti.start_date)),"
             " EXTRACT(EPOCH FROM min(ti.start_date) - min(r.queued_at))"
             " FROM task_instance ti JOIN dag_run r ON r.run_id = ti.run_id AND r.dag_id = ti.dag_id"
-            " WHERE ti.dag_id = %s AND ti.task_id = 'ingest'",
+            " WHERE ti.dag_id = %s AND ti.task_id LIKE 'ingest%%'",  # every wave
             DAG_ID,
         )[0]
         return {

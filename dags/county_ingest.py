@@ -11,6 +11,9 @@ on demand:
    record them in the ledger, parse, validate (Great Expectations suites in ``expectations/`` plus
    teachflow's rules), merge what passed in one transaction, and write the county's feedback to the
    outbox. A rejected or failing file only fails or rejects itself: the other counties go on.
+3. **discover_wave2** / **ingest_wave2**: the same for the datasets whose rules read what the first
+   wave merges (``Dataset.ingest_after``: support activities after pairings, so that a county may
+   send a pairing and the activities naming it in one drop), once every first-wave task has ended.
 
 A **rejected** file ends its mapped task as *skipped* (not a green success), labelled
 ``county/dataset/period · 已退回 rejected``; its outcome is still the task's XCom. A quarantined
@@ -28,10 +31,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from airflow.sdk import AssetOrTimeSchedule, dag, task
+from airflow.sdk import AssetOrTimeSchedule, TriggerRule, dag, task
 
 from teachflow_airflow.alerts import on_failure
-from teachflow_airflow.assets import DATASET_ASSETS, INGESTED, LANDING
+from teachflow_airflow.assets import DATASET_ASSETS, INGEST_WAVES, INGESTED, LANDING
 from teachflow_airflow.timetables import bureau_cron
 
 #: A cron expression, or "none" to run only when the pull lands files and on demand.
@@ -75,10 +78,11 @@ def pulled_files(context) -> frozenset[str]:
 )
 def county_ingest():
     @task
-    def discover(**context) -> list[dict]:
-        """New, complete files in the landing zone (paths, sizes, mtimes)."""
+    def discover(wave: int = 0, **context) -> list[dict]:
+        """New, complete files in the landing zone (paths, sizes, mtimes) of the datasets of ``wave``."""
         import dataclasses
 
+        from teachflow.datasets import ingest_wave
         from teachflow.ingestion.pipeline import discover as discover_files
         from teachflow.warehouse.engine import make_engine
         from teachflow_airflow.runtime import task_settings
@@ -89,7 +93,8 @@ def county_ingest():
             files = discover_files(engine, settings, known_complete=pulled_files(context))
         finally:
             engine.dispose()
-        print(f"{len(files)} new file(s) in {settings.landing}")
+        files = [f for f in files if ingest_wave(f.dataset) == wave]
+        print(f"{len(files)} new file(s) of wave {wave + 1} in {settings.landing}")
         return [dataclasses.asdict(f) for f in files]
 
     @task(map_index_template="{{ submission_label }}", outlets=[INGESTED])
@@ -137,7 +142,14 @@ def county_ingest():
             )
         return dataclasses.asdict(outcome)
 
-    ingest.expand(submission=discover())
+    # Wave by wave (teachflow.datasets.ingest_wave): a dataset whose rules read another's merged
+    # rows (support activities name pairings) is discovered and ingested after that one's files of
+    # the run have ended, whatever their outcome; within a wave files are mapped tasks side by side.
+    previous = ingest.expand(submission=discover())
+    for wave in range(1, INGEST_WAVES):
+        found = discover.override(task_id=f"discover_wave{wave + 1}", trigger_rule=TriggerRule.ALL_DONE)(wave=wave)
+        previous >> found
+        previous = ingest.override(task_id=f"ingest_wave{wave + 1}").expand(submission=found)
 
 
 def _show_rejection(label: str, result: dict) -> None:

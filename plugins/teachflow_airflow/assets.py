@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, AssetAlias
 
-from teachflow.datasets import DATASETS
+from teachflow.datasets import DATASETS, ingest_waves
 
 #: One Asset per dataset of the registry, e.g. ``teachflow://warehouse/teacher_flows``.
 DATASET_ASSETS: dict[str, Asset] = {
@@ -18,6 +18,10 @@ DATASET_ASSETS: dict[str, Asset] = {
 
 #: The datasets the monthly rotation report reads (their changes re-run reported months).
 REPORT_INPUTS: tuple[str, ...] = tuple(name for name, dataset in DATASETS.items() if dataset.feeds_rotation_report)
+
+#: How many waves ``county_ingest`` takes a run's files in (``Dataset.ingest_after``: support
+#: activities after pairings); one discover and one mapped ingest task per wave.
+INGEST_WAVES: int = ingest_waves()
 
 #: Ingestion attaches its per-dataset events to this alias.
 INGESTED = AssetAlias("teachflow_ingested")

@@ -75,6 +75,26 @@ def county_datasets() -> tuple[str, ...]:
     return tuple(d.name for d in DATASETS.values() if not d.city_only)
 
 
+def ingest_wave(name: str) -> int:
+    """The wave in which a run takes the files of dataset ``name``: 0 for a dataset that reads no
+    other dataset's files of the run, else one after the latest wave of those it is ingested after.
+
+    Within a wave files are independent and may be taken in parallel (Airflow's mapped tasks); a
+    wave starts when the one before it has ended, so a county's pairings and the activities that
+    name them can arrive in the same month's drop. A file of an unknown dataset is in wave 0 (it is
+    rejected there).
+    """
+    dataset = DATASETS.get(name)
+    if dataset is None:
+        return 0
+    return max((ingest_wave(before) + 1 for before in dataset.ingest_after), default=0)
+
+
+def ingest_waves() -> int:
+    """How many waves the registry's datasets need (``county_ingest`` maps one task per wave)."""
+    return 1 + max((ingest_wave(name) for name in DATASETS), default=0)
+
+
 def _declared_here() -> list[Dataset]:
     """The ``DATASET`` of every module of this package, in their declared order."""
     found = []

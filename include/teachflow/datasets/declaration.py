@@ -145,6 +145,10 @@ class Dataset:
     feeds_rotation_report: bool = False
     #: Where it comes in lists (templates, the guide, the CLI): lower first, then by name.
     order: int = 100
+    #: Datasets whose files of the same run must be merged before this one's are judged, because
+    #: its rules read what they merge (support activities name pairings). ``teachflow ingest`` and
+    #: ``county_ingest`` take a run's files in waves: see :func:`teachflow.datasets.ingest_wave`.
+    ingest_after: tuple[str, ...] = ()
     #: The Airflow Asset ingestion emits when a submission changed the dataset's tables.
     asset_name: str = field(default="")
     #: Vocabularies only this dataset uses (registered with it; shared ones live in vocabularies.py).

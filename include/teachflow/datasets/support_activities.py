@@ -145,6 +145,7 @@ def merge(conn: Connection, ident: SubmissionIdentity, stage_name: str, old: Seq
 DATASET = Dataset(
     name="support_activities",
     order=50,
+    ingest_after=("pairings",),  # the mentee rule reads the pairings merged so far
     title_zh="帮扶活动",
     description="Support activities (听课, 示范课, 讲座, 教研, 送教...) a teacher gives a school in the month.",
     note_zh=(

@@ -8,11 +8,12 @@ pairings of the file's hosts are read in one query per thousand hosts (the table
 starts with ``mentor_key``), then matched with the rows in pandas.
 
 Decision: the pairings are the warehouse's **as merged when the activities file is judged**, any
-county's report (a pairing crosses counties). ``teachflow ingest`` takes the landing files in
-path order, so a county's ``pairings`` file of a month is merged before its ``support_activities``
-file of the same month; in Airflow the files of one run are mapped tasks that may run at once, so
-a mentee's row may be judged before the pairing sent with it is merged: its feedback line says to
-send the activities again once the pairing is in (the portal's status shows when).
+county's report (a pairing crosses counties). The registry says ``support_activities`` is
+ingested after ``pairings`` (``Dataset.ingest_after``): ``teachflow ingest`` and ``county_ingest``
+take a run's files in waves (:func:`teachflow.datasets.ingest_wave`), so a county may send a
+pairing and the first activities naming it in the same drop. An activities file sent before its
+pairings file (another run) has those rows rejected, with a line that says to send them again once
+the pairing is in (the portal's status shows when).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, select
 
 from teachflow.calendar import period_of
 from teachflow.contract import is_city_code
-from teachflow.datasets import DATASETS, Dataset, county_datasets
+from teachflow.datasets import DATASETS, Dataset, county_datasets, ingest_wave
 from teachflow.ingestion import ledger
 from teachflow.ingestion.archive import ArchivedFile, TooLargeToArchive, archive_file
 from teachflow.ingestion.feedback import StagedFeedback
@@ -757,8 +757,9 @@ def stage_outcome_feedback(
 
 
 def ingest_landing(engine: Engine, settings: Settings, rated_indicators: RatedIndicators = None) -> list[Outcome]:
-    """``teachflow ingest``: every new, complete landing file, one after another."""
-    files = discover(engine, settings)
+    """``teachflow ingest``: every new, complete landing file, one after another, wave by wave
+    (a support-activities file after the run's pairings files: ``datasets.ingest_wave``)."""
+    files = sorted(discover(engine, settings), key=lambda f: ingest_wave(f.dataset))  # stable: path order within
     reference = load_reference_data(engine, rated_indicators)
     outcomes = []
     for file in files:
