@@ -171,9 +171,7 @@ def test_the_b_weights_are_the_models_explicit_settings():
 
 def test_a_checklist_with_nothing_scorable_is_rescaled_across_checklists():
     # C1 has no ratings -> C drops out; A and B weigh .4/.8 = .5 each: .5 × 80 + .5 × 75 = 77.5
-    own, checklists, rows = own_score(
-        "S", indicator_results("S", A1=80, A2=80, B1=75, B2=75, B3a=75, B3b=75), MODEL
-    )
+    own, checklists, rows = own_score("S", indicator_results("S", A1=80, A2=80, B1=75, B2=75, B3a=75, B3b=75), MODEL)
     assert own == pytest.approx(77.5)
     assert checklists["C"] is None
     weights = {r.item: r.weight for r in rows if r.item in ("A", "B", "C")}
