@@ -407,9 +407,9 @@ CATALOG: dict[str, ProblemType] = {
         _t(
             "indicator_renamed",
             "warning",
-            "指标代码“{value}”已停用：{detail_zh}本行按 {new} 读取并已入库，今后请填写 {new}。",
-            "The indicator code '{value}' is no longer used: {detail_en} This row was read as {new} and "
-            "loaded; write {new} from now on.",
+            "指标代码“{value}”已停用：{detail_zh}本行已按 {new} 入库，今后请填写 {new}。",
+            "The indicator code '{value}' is no longer used: {detail_en} This row was loaded as {new}; "
+            "write {new} from now on.",
         ),
         _t(
             "duplicate_key",

@@ -95,8 +95,7 @@ def _renamed(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
         label = EVALUATOR_GROUP.label_of(group) if group in EVALUATOR_GROUP.codes else group
         what = f"学校标识码={school}，学年={year}，指标代码={code}，评议主体={label}，评议人编号={evaluator}"
         problems.append(Problem("duplicate_key", row=int(row), params={"other_row": str(int(other)), "key": what}))
-    keep = former & ~frame["_row"].isin(clash["_row"]).to_numpy(dtype=bool)
-    frame["indicator_code"] = codes.where(~keep, successor)
+    frame["indicator_code"] = codes.where(~former, successor)  # the clashing rows are rejected anyway
     return problems
 
 
