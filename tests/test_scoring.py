@@ -1,8 +1,9 @@
 """Joint-assessment scoring: hand-worked numbers for every rule of reports.md, on SQLite and PostgreSQL.
 
 Every expected number below is worked out by hand in the comment beside it, from the spec's
-defaults (checklists A .4, B .4, C .2; groups expert .4, bureau .3, recipient .3; bundling
-member .7/.3, lead .5/.5; grades 90/75/60; bottom 10 % reviewed).
+defaults (checklists A .4, B .4, C .2; within B: B1 .3, B2 .3, B3a .2, B3b .2 (practices.md §7);
+groups expert .4, bureau .3, recipient .3; bundling member .7/.3, lead .5/.5; grades 90/75/60;
+bottom 10 % reviewed). B3a 联合教研活动 has its own hand-worked city in tests/test_joint_research.py.
 """
 
 from __future__ import annotations
@@ -131,23 +132,46 @@ def test_an_indicator_without_any_rating_is_left_out():
 
 
 def test_own_score_with_every_indicator():
-    # A = (50 + 80)/2 = 65; B = (60 + 90 + 30)/3 = 60; C = 70 -> .4×65 + .4×60 + .2×70 = 26 + 24 + 14 = 64
-    own, checklists, _ = own_score("S", indicator_results("S", A1=50, A2=80, B1=60, B2=90, B3=30, C1=70), MODEL)
-    assert own == pytest.approx(64.0)
-    assert checklists == {"A": pytest.approx(65.0), "B": pytest.approx(60.0), "C": pytest.approx(70.0)}
+    # A = (50 + 80)/2 = 65; B = .3×60 + .3×90 + .2×40 + .2×30 = 18 + 27 + 8 + 6 = 59; C = 70
+    # -> .4×65 + .4×59 + .2×70 = 26 + 23.6 + 14 = 63.6
+    scores = indicator_results("S", A1=50, A2=80, B1=60, B2=90, B3a=40, B3b=30, C1=70)
+    own, checklists, _ = own_score("S", scores, MODEL)
+    assert own == pytest.approx(63.6)
+    assert checklists == {"A": pytest.approx(65.0), "B": pytest.approx(59.0), "C": pytest.approx(70.0)}
 
 
 def test_an_na_indicator_is_rescaled_within_its_checklist():
-    # A1 n/a -> A = A2 = 80; B2 n/a -> B = (60 + 90)/2 = 75; C = 70 -> 32 + 30 + 14 = 76
-    own, _, rows = own_score("S", indicator_results("S", A2=80, B1=60, B3=90, C1=70), MODEL)
-    assert own == pytest.approx(76.0)
+    # A1 n/a -> A = A2 = 80; B2 n/a -> B1, B3a, B3b weigh .3/.7, .2/.7, .2/.7:
+    # B = (.3×60 + .2×50 + .2×90)/.7 = (18 + 10 + 18)/.7 = 65.714286; C = 70 -> 32 + 26.285714 + 14 = 72.285714
+    own, _, rows = own_score("S", indicator_results("S", A2=80, B1=60, B3a=50, B3b=90, C1=70), MODEL)
+    assert own == pytest.approx(72.2857142857)
     weights = {r.item: r.weight for r in rows if r.input_name == "score" and r.item in INDICATORS}
-    assert weights == {"A1": 0.0, "A2": 1.0, "B1": 0.5, "B2": 0.0, "B3": 0.5, "C1": pytest.approx(1.0)}
+    assert weights == {
+        "A1": 0.0,
+        "A2": 1.0,
+        "B1": pytest.approx(3 / 7),
+        "B2": 0.0,
+        "B3a": pytest.approx(2 / 7),
+        "B3b": pytest.approx(2 / 7),
+        "C1": pytest.approx(1.0),
+    }
+
+
+def test_the_b_weights_are_the_models_explicit_settings():
+    # practices.md §7: B1 .3, B2 .3, B3a .2, B3b .2, written in the model file (not shared equally).
+    (b,) = [c for c in MODEL.checklists if c.code == "B"]
+    assert [(i.code, i.kind, i.weight) for i in b.indicators] == [
+        ("B1", "computed", 0.3),
+        ("B2", "computed", 0.3),
+        ("B3a", "computed", 0.2),
+        ("B3b", "rated", 0.2),
+    ]
+    assert INDICATORS["B3a"].measure == "joint_research_activity"
 
 
 def test_a_checklist_with_nothing_scorable_is_rescaled_across_checklists():
     # C1 has no ratings -> C drops out; A and B weigh .4/.8 = .5 each: .5 × 80 + .5 × 75 = 77.5
-    own, checklists, rows = own_score("S", indicator_results("S", A1=80, A2=80, B1=75, B2=75, B3=75), MODEL)
+    own, checklists, rows = own_score("S", indicator_results("S", A1=80, A2=80, B1=75, B2=75, B3a=75, B3b=75), MODEL)
     assert own == pytest.approx(77.5)
     assert checklists["C"] is None
     weights = {r.item: r.weight for r in rows if r.item in ("A", "B", "C")}
@@ -418,9 +442,9 @@ def build_city(conn) -> None:
     rate(N1, "A2", "expert", 80, 90)  # mean 85
     rate(N1, "A2", "bureau", 70)
     rate(N1, "A2", "recipient", 75, 85)  # mean 80
-    rate(N1, "B3", "expert", 90)
-    rate(N1, "B3", "bureau", 80)  # no recipient rating for N1's B3; N1 has no C1 rating at all
-    for indicator, score in (("A2", 60), ("B3", 70), ("C1", 80)):
+    rate(N1, "B3b", "expert", 90)
+    rate(N1, "B3b", "bureau", 80)  # no recipient rating for N1's B3b; N1 has no C1 rating at all
+    for indicator, score in (("A2", 60), ("B3b", 70), ("C1", 80)):
         for group in ("expert", "bureau", "recipient"):
             rate(N2, indicator, group, score)
             rate(S1, indicator, group, 90)
@@ -430,36 +454,44 @@ def build_city(conn) -> None:
     conn.execute(insert(assessment_ratings), ratings)
 
 
-# Hand-worked expectations for the city above (2025-2026, the shipped model):
+# Hand-worked expectations for the city above (2025-2026, the shipped model). The city holds no
+# pairing and no support activity: every member's B3a = 50 × 0/20 + 50 × 0/10 % = 0 (nothing done
+# is not a good score), and a lead's B3a is the mean of its members' = 0.
 # N1: rotated 1 (n01) of 20 eligible -> A1 = 50; A2 = .4×85 + .3×70 + .3×80 = 79; A = (50 + 79)/2 = 64.5
-#     B1 = 9 of 25 -> 36; B2 = n01 is backbone: 1/1 -> 100; B3 = (.4×90 + .3×80)/.7 = 85.714286
-#     B = (36 + 100 + 85.714286)/3 = 73.904762; C: no ratings -> A, B weigh .5 each
-#     own = .5×64.5 + .5×73.904762 = 69.202381
-# N2: A1 n/a (none eligible), B2 n/a (none rotated): A = 60, B = (50 + 70)/2 = 60, C = 80
-#     own = .4×60 + .4×60 + .2×80 = 64
+#     B1 = 9 of 25 -> 36; B2 = n01 is backbone: 1/1 -> 100; B3a = mean(N2 0, S1 0) = 0;
+#     B3b = (.4×90 + .3×80)/.7 = 85.714286
+#     B = .3×36 + .3×100 + .2×0 + .2×85.714286 = 10.8 + 30 + 0 + 17.142857 = 57.942857
+#     C: no ratings -> A, B weigh .5 each: own = .5×64.5 + .5×57.942857 = 61.221429
+# N2: A1 n/a (none eligible), B2 n/a (none rotated): A = 60;
+#     B1 = 5 of 10 -> 50, B3a = 0, B3b = 70: B = (.3×50 + .2×0 + .2×70)/.7 = 29/.7 = 41.428571; C = 80
+#     own = .4×60 + .4×41.428571 + .2×80 = 24 + 16.571429 + 16 = 56.571429
 # S1: on no roster (reports.md: no data is not a good score): A1 = 0 and B1 = 0 ("no roster");
-#     A2 = 90, B2 n/a (no flows), B3 = 90, C1 = 90
-#     A = (0 + 90)/2 = 45; B = (0 + 90)/2 = 45 (B2 drops out); C = 90
-#     own = .4×45 + .4×45 + .2×90 = 18 + 18 + 18 = 54
-# C01: mean own = (69.202381 + 64 + 54)/3 = 62.400794; members' mean own = (64 + 54)/2 = 59
-#     N1 final = .5×69.202381 + .5×59 = 64.101190
-#     N2 final = .7×64 + .3×62.400794 = 63.520238;  S1 final = .7×54 + .3×62.400794 = 56.520238
-#     score = (64.101190 + 63.520238 + 56.520238)/3 = 61.380556 -> 61.381 合格, rank 1
+#     A2 = 90, B2 n/a (no flows), B3a = 0 (mentee share 0 without a roster), B3b = 90, C1 = 90
+#     A = (0 + 90)/2 = 45; B = (.3×0 + .2×0 + .2×90)/.7 = 18/.7 = 25.714286; C = 90
+#     own = .4×45 + .4×25.714286 + .2×90 = 18 + 10.285714 + 18 = 46.285714
+# C01: mean own = (61.221429 + 56.571429 + 46.285714)/3 = 54.692857; members' mean own
+#     = (56.571429 + 46.285714)/2 = 51.428571
+#     N1 final = .5×61.221429 + .5×51.428571 = 56.325
+#     N2 final = .7×56.571429 + .3×54.692857 = 39.6 + 16.407857 = 56.007857
+#     S1 final = .7×46.285714 + .3×54.692857 = 32.4 + 16.407857 = 48.807857
+#     score = (56.325 + 56.007857 + 48.807857)/3 = 53.713571 -> 53.714 不合格, rank 1
 # S2: eligible from 450203's FIRST roster of the year (2026-07): 10, all since 2010;
 #     rotated s01, s02 of 10 eligible = 20 % -> A1 100; B1 10/10 (latest roster 2026-08) -> 100;
-#     B2 s02 famous in the latest: 1/2 = 50 % -> 100; no ratings: A = 100, B = 100, C n/a -> own 100
-# S3: on no roster: A1 = B1 = 0; A = (0 + 50)/2 = 25, B = (0 + 50)/2 = 25, C = 50
-#     own = .4×25 + .4×25 + .2×50 = 30
-# C02 (of two): S2 final = .5×100 + .5×30 = 65; S3 final = .7×30 + .3×(100 + 30)/2 = 21 + 19.5 = 40.5
-#     score = (65 + 40.5)/2 = 52.75 -> 不合格, rank 2, flagged (⌈10 % × 2⌉ = 1: the lowest)
+#     B2 s02 famous in the latest: 1/2 = 50 % -> 100; B3a = S3's 0; B3b no ratings
+#     A = 100; B = (.3×100 + .3×100 + .2×0)/.8 = 75; C n/a -> own = .5×100 + .5×75 = 87.5
+# S3: on no roster: A1 = B1 = 0, B3a = 0; A = (0 + 50)/2 = 25, B = (0 + 0 + .2×50)/.7 = 14.285714, C = 50
+#     own = .4×25 + .4×14.285714 + .2×50 = 10 + 5.714286 + 10 = 25.714286
+# C02 (of two): S2 final = .5×87.5 + .5×25.714286 = 56.607143;
+#     S3 final = .7×25.714286 + .3×(87.5 + 25.714286)/2 = 18 + 16.982143 = 34.982143
+#     score = (56.607143 + 34.982143)/2 = 45.794643 -> 45.795 不合格, rank 2, flagged (⌈10 % × 2⌉ = 1)
 EXPECTED_SCHOOLS = {
-    N1: ("C01", "lead", 69.202, 64.101),
-    N2: ("C01", "member", 64.0, 63.52),
-    S1: ("C01", "member", 54.0, 56.52),
-    S2: ("C02", "lead", 100.0, 65.0),
-    S3: ("C02", "member", 30.0, 40.5),
+    N1: ("C01", "lead", 61.221, 56.325),
+    N2: ("C01", "member", 56.571, 56.008),
+    S1: ("C01", "member", 46.286, 48.808),
+    S2: ("C02", "lead", 87.5, 56.607),
+    S3: ("C02", "member", 25.714, 34.982),
 }
-EXPECTED_COMMUNITIES = {"C01": (61.381, "合格", 1, False), "C02": (52.75, "不合格", 2, True)}
+EXPECTED_COMMUNITIES = {"C01": (53.714, "不合格", 1, False), "C02": (45.795, "不合格", 2, True)}
 
 
 def _stored(engine):
@@ -558,13 +590,21 @@ def test_scores_of_the_city_are_the_hand_worked_ones_and_a_rerun_replaces_them(e
     assert n1[("A1", "rotated_teachers")][0] == 1
     assert n1[("A1", "eligible_teachers")][0] == 20
     assert n1[("A2", "score")] == (79.0, 0.5, None)
-    assert n1[("B3", "score")] == (85.714286, 0.333333, None)
-    assert n1[("B3", "recipient_mean")] == (None, 0.0, "no ratings")
-    assert n1[("B3", "expert_mean")] == (90.0, 0.571429, "rescaled")  # .4 / .7
+    assert n1[("B3b", "score")] == (85.714286, 0.2, None)
+    assert n1[("B3b", "recipient_mean")] == (None, 0.0, "no ratings")
+    assert n1[("B3b", "expert_mean")] == (90.0, 0.571429, "rescaled")  # .4 / .7
+    # The lead's B3a: the mean of its two members' B3a (each 0: no activity, no pairing), with each named.
+    assert n1[("B3a", "score")] == (0.0, 0.2, None)
+    assert n1[("B3a", "member_schools")][0] == 2
+    assert (n1[("B3a", f"member_{N2}")][0], n1[("B3a", f"member_{S1}")][0]) == (0.0, 0.0)
+    assert n1[("B", "score")][0] == 57.942857
     assert n1[("C1", "score")] == (None, 0.0, "no ratings")
     assert n1[("C", "score")] == (None, 0.0, "n/a: nothing scorable")
     assert n1[("A", "score")] == (64.5, 0.5, "rescaled")
-    assert n1[("own", "score")][0] == 69.202381
+    assert n1[("own", "score")][0] == 61.221429
+    s1 = {(item, name): (value, weight, note) for code, item, name, value, weight, note in breakdown if code == S1}
+    assert s1[("B3a", "score")] == (0.0, 0.285714, "no roster: mentee share counted as 0; rescaled")
+    assert s1[("B3a", "joint_activities")][0] == 0 and s1[("B3a", "roster_teachers")][0] == 0
 
     # Rerun as provisional: same rows, replaced, flag changed.
     score_and_store(engine, Y, MODEL, provisional=True)
@@ -612,7 +652,9 @@ def test_the_same_warehouse_scores_the_same_on_sqlite_and_postgresql(sqlite_data
             engine.dispose()
     assert results[0] == results[1]
     assert results[0][0] == EXPECTED_SCHOOLS
-    assert len(results[0][2]) == 212  # every input, score and weight of the five schools, on both
+    # every input, score and weight of the five schools, on both: 212 before B3a, + 9 rows of each member
+    # (8 inputs and the score) + the leads' member scores, count and score (N1 2 + 1 + 1, S2 1 + 1 + 1)
+    assert len(results[0][2]) == 212 + 3 * 9 + 4 + 3
 
 
 def test_another_model_version_is_stored_beside_the_first(engine, tmp_path):
@@ -643,8 +685,9 @@ def test_another_model_version_is_stored_beside_the_first(engine, tmp_path):
             )
         ).scalar_one()
     assert hashes == {MODEL.sha256: 5, other.sha256: 5}
-    # S3 is on no roster: A = (0 + 50)/2 = 25, B = (0 + 50)/2 = 25, C = 50 -> .5×25 + .4×25 + .1×50 = 27.5
-    assert float(s2_other) == 27.5
+    # S3 is on no roster: A = (0 + 50)/2 = 25, B = 14.285714 (as above), C = 50
+    # -> .5×25 + .4×14.285714 + .1×50 = 12.5 + 5.714286 + 5 = 23.214286
+    assert float(s2_other) == 23.214
 
 
 def test_outputs_excel_and_html(engine, tmp_path):
@@ -669,8 +712,8 @@ def test_outputs_excel_and_html(engine, tmp_path):
     ranking = list(workbook["排名"].iter_rows(min_row=4, values_only=True))
     assert ranking[0] == ("名次", "教共体代码", "教共体名称", "学校数", "得分", "等级", "列入复核", "状态")
     assert [row[:7] for row in ranking[1:]] == [
-        (1, "C01", "城中教共体", 3, 61.381, "合格", "否"),
-        (2, "C02", "鱼峰教共体", 2, 52.75, "不合格", "是"),
+        (1, "C01", "城中教共体", 3, 53.714, "不合格", "否"),
+        (2, "C02", "鱼峰教共体", 2, 45.795, "不合格", "是"),
     ]
     sheet = workbook["排名"]
     assert sheet.freeze_panes == "D5" and sheet.print_title_rows == "$4:$4"
@@ -679,7 +722,7 @@ def test_outputs_excel_and_html(engine, tmp_path):
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet["E5"].number_format == "0.0"
     per_school = {row[2]: row for row in workbook["学校得分"].iter_rows(min_row=5, values_only=True)}
-    assert per_school[N1][4:] == ("牵头学校", 64.5, 73.904762, None, 69.202, 64.101)
+    assert per_school[N1][4:] == ("牵头学校", 64.5, 57.942857, None, 61.221, 56.325)
     detail = list(workbook["明细"].iter_rows(min_row=4, values_only=True))
     assert detail[0] == ("学校标识码", "学校名称", "项目", "输入", "数值", "权重", "说明")
     s1 = [row for row in detail[1:] if row[0] == S1]
@@ -722,7 +765,7 @@ def test_score_command_refuses_a_broken_model(tmp_path):
     parser = argparse.ArgumentParser()
     score_command.register(parser.add_subparsers())
     args = parser.parse_args(["score", "--school-year", Y, "--model", str(bad)])
-    with pytest.raises(CommandError, match=r"bad.yaml line 15: weights of evaluator_groups sum to 0.9, not 1"):
+    with pytest.raises(CommandError, match=r"bad.yaml line 16: weights of evaluator_groups sum to 0.9, not 1"):
         args.func(args)
 
 
@@ -775,5 +818,5 @@ def test_score_command_checks_a_model_without_scoring(capsys):
     args = parser.parse_args(["score", "--school-year", Y, "--check-model"])
     assert args.func(args) == 0
     assert capsys.readouterr().out == (
-        f"Scoring model joint_assessment.yaml is valid (sha256 {MODEL.sha256}); rated: ['A2', 'B3', 'C1']\n"
+        f"Scoring model joint_assessment.yaml is valid (sha256 {MODEL.sha256}); rated: ['A2', 'B3b', 'C1']\n"
     )

@@ -68,16 +68,31 @@ def test_the_shipped_model_holds_the_spec_defaults():
         ("A2", "rated"),
         ("B1", "computed"),
         ("B2", "computed"),
-        ("B3", "rated"),
+        ("B3a", "computed"),
+        ("B3b", "rated"),
         ("C1", "rated"),
     ]
-    assert [i.weight for i in model.checklists[1].indicators] == [1 / 3, 1 / 3, 1 / 3]
+    # practices.md §7: B's weights are explicit, B3 split into B3a (computed) and B3b (rated).
+    assert [i.weight for i in model.checklists[1].indicators] == [0.3, 0.3, 0.2, 0.2]
+    assert [i.weight for i in model.checklists[0].indicators] == [0.5, 0.5]  # A: shared equally
     measures = {i.code: i.measure for i in model.indicators if i.kind == "computed"}
-    assert measures == {"A1": "rotation_fulfilment", "B1": "training_compliance", "B2": "backbone_share"}
+    assert measures == {
+        "A1": "rotation_fulfilment",
+        "B1": "training_compliance",
+        "B2": "backbone_share",
+        "B3a": "joint_research_activity",
+    }
     assert (model.member_own, model.member_community, model.lead_own, model.lead_members) == (0.7, 0.3, 0.5, 0.5)
     assert [(b.minimum, b.grade) for b in model.grades] == [(90, "优秀"), (75, "良好"), (60, "合格"), (0, "不合格")]
     assert (model.review_share, model.review_at_least) == (0.1, 1)
-    assert rated_indicator_codes() == frozenset({"A2", "B3", "C1"})
+    assert rated_indicator_codes() == frozenset({"A2", "B3b", "C1"})
+    # Ratings that still say B3 are read as B3b.
+    assert model.renamed_codes() == {"B3": "B3b"}
+
+
+def test_a_model_that_still_rates_b3_reads_b3_as_b3():
+    """The rename applies only where the model rates B3b and no longer has a B3 of its own."""
+    assert parse_model(MODEL).renamed_codes() == {}
 
 
 def test_a_bureau_changes_a_weight_in_the_file_and_gets_another_model_version(tmp_path):
@@ -172,5 +187,25 @@ def test_a_missing_weight_and_a_policy_figure_written_in_the_model():
             10,
             "indicator A1: `target` is a policy figure, set once for the report and the scores "
             "(TEACHFLOW_ROTATION_TARGET / TEACHFLOW_BACKBONE_TARGET), not in the model",
+        ),
+    ]
+
+
+def test_b3as_policy_figures_written_in_the_model_are_refused():
+    """B3a's 20 activities and 10 % paired are settings beside the other policy figures."""
+    text = broken(
+        "{code: B1, kind: computed, measure: training_compliance}",
+        "{code: B1, kind: computed, measure: joint_research_activity, activities: 20, mentee_share: 0.1}",
+    )
+    assert errors_of(text) == [
+        (
+            16,
+            "indicator B1: `activities` is a policy figure, set once for the report and the scores "
+            "(TEACHFLOW_JOINT_RESEARCH_ACTIVITIES), not in the model",
+        ),
+        (
+            16,
+            "indicator B1: `mentee_share` is a policy figure, set once for the report and the scores "
+            "(TEACHFLOW_JOINT_RESEARCH_MENTEE_SHARE), not in the model",
         ),
     ]

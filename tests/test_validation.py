@@ -495,7 +495,7 @@ def test_rating_school_indicator_and_evaluator_group():
     )
     assert problems == [
         Problem("school_unknown", row=3, column="school_code", value="4502019999"),
-        Problem("indicator_unknown", row=4, column="indicator_code", value="Z9", params={"allowed": "A2、B3、C1"}),
+        Problem("indicator_unknown", row=4, column="indicator_code", value="Z9", params={"allowed": "A2、B3b、C1"}),
         Problem(
             "vocab_unknown",
             row=5,

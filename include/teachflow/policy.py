@@ -7,7 +7,11 @@ settings (``TEACHFLOW_ELIGIBILITY_YEARS``, ``TEACHFLOW_ROTATION_TARGET``,
 ``TEACHFLOW_BACKBONE_TARGET``, ``TEACHFLOW_TRAINING_HOURS_PER_YEAR``; see
 :func:`teachflow.settings.load_settings`). They live only here: the scoring model file keeps
 weights and indicator choices, never a figure, so a report and the scores can no longer disagree
-about the 10 %. Every report states the figures it used (``reports.rotation_labels.policy_lines``
+about the 10 %. practices.md §7 adds two more for B3a 联合教研活动 (joint research activity): 20
+activities a member school should receive from its community in a school year and 10 % of its
+teachers paired with a mentor of another school of the community
+(``TEACHFLOW_JOINT_RESEARCH_ACTIVITIES``, ``TEACHFLOW_JOINT_RESEARCH_MENTEE_SHARE``). Every report
+states the figures it used (``reports.rotation_labels.policy_lines``
 for the monthly report, ``scoring.excel.policy_lines`` for the assessment).
 """
 
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Policy:
-    """The four figures; the defaults are domain.md's."""
+    """The figures; the defaults are domain.md's (the first four) and practices.md §7's (the last two)."""
 
     #: Full years at the school on 1 September that make a teacher eligible for rotation.
     eligibility_years: int = 6
@@ -28,3 +32,9 @@ class Policy:
     backbone_target: float = 0.20
     #: 学时 of training a teacher owes in a school year.
     training_hours_per_year: float = 72.0
+    #: Support activities a member school should receive in a school year from the other schools of
+    #: its community for B3a's activity half to score 50 (fewer: pro rata).
+    joint_research_activities: int = 20
+    #: Share of a member school's roster teachers paired with a mentor of another school of the
+    #: community for B3a's pairing half to score 50 (less: pro rata).
+    joint_research_mentee_share: float = 0.10

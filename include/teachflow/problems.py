@@ -422,6 +422,13 @@ CATALOG: dict[str, ProblemType] = {
             "The indicator '{value}' is not a rated indicator of the scoring model. Allowed: {allowed}.",
         ),
         _t(
+            "indicator_renamed",
+            "warning",
+            "指标代码“{value}”已停用：{detail_zh}本行已按 {new} 入库，今后请填写 {new}。",
+            "The indicator code '{value}' is no longer used: {detail_en} This row was loaded as {new}; "
+            "write {new} from now on.",
+        ),
+        _t(
             "duplicate_key",
             "row",
             "与第 {other_row} 行是同一条记录（{key}），但内容不同。系统保留了第 {other_row} 行，本行未入库；"

@@ -83,7 +83,8 @@ class Settings:
     parse_memory_bytes: int = 4 * 1024 * 1024 * 1024
     #: Share of bad rows above which a (non-roster) file is rejected whole.
     max_bad_row_share: float = 0.05
-    #: The policy figures (6 years, 10 %, 20 %, 72 学时), read by the report and the scoring alike.
+    #: The policy figures (6 years, 10 %, 20 %, 72 学时; B3a's 20 activities and 10 % paired), read by
+    #: the report and the scoring alike.
     policy: Policy = field(default_factory=Policy)
     #: Day of the month after a period by whose end (Asia/Shanghai) the period's files are due (cycle.md).
     due_day: int = 5
@@ -145,6 +146,10 @@ def load_settings() -> Settings:
             rotation_target=_env_float("TEACHFLOW_ROTATION_TARGET", Policy.rotation_target),
             backbone_target=_env_float("TEACHFLOW_BACKBONE_TARGET", Policy.backbone_target),
             training_hours_per_year=_env_float("TEACHFLOW_TRAINING_HOURS_PER_YEAR", Policy.training_hours_per_year),
+            joint_research_activities=_env_int("TEACHFLOW_JOINT_RESEARCH_ACTIVITIES", Policy.joint_research_activities),
+            joint_research_mentee_share=_env_float(
+                "TEACHFLOW_JOINT_RESEARCH_MENTEE_SHARE", Policy.joint_research_mentee_share
+            ),
         ),
         due_day=_env_int("TEACHFLOW_DUE_DAY", 5),
         official_scoring_model=os.environ.get("TEACHFLOW_OFFICIAL_SCORING_MODEL") or BUNDLED_SCORING_MODEL_NAME,

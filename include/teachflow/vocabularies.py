@@ -118,6 +118,13 @@ EVALUATOR_GROUP = _vocab(
     Term("recipient", "服务对象", ()),
 )
 
+#: Rated indicator codes the joint assessment no longer uses -> the code that now takes their
+#: ratings. practices.md §7 split B3 联合教研 into B3a (computed) and B3b (rated): a ratings file
+#: (or a rating loaded before the split) that says B3 is read as B3b. One place for the ingestion
+#: (which must not read the scoring model) and the scoring: a former code counts only where the
+#: model rates its successor and does not itself use the former code.
+RENAMED_RATED_INDICATORS: dict[str, str] = {"B3": "B3b"}
+
 LOCATION = _vocab(
     "location",
     Term("urban", "城区", ()),

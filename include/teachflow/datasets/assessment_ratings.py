@@ -1,5 +1,8 @@
 """考核评分 ``assessment_ratings``: the city's evaluators' scores for the joint assessment.
 
+A file still naming B3 (split into B3a and B3b by practices.md §7) is loaded as B3b, with a
+warning per row telling the city so (``indicator_renamed``).
+
 City folder only. Keyed by (school, school year, indicator, evaluator group, evaluator) across
 submissions: the newest score wins; a resubmission first removes its predecessor's rows. Which
 indicators may be rated is the scoring model's business: the caller hands the codes to validation
@@ -39,10 +42,60 @@ def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
     apart = number(chars[:, 5:]) != number(chars[:, :4]) + 1
     problems += emit(frame, scatter(fits, formed & apart), "school_year_format", "school_year", years)
 
+    problems += _renamed(frame, ctx)  # B3 -> B3b before the check, so B3 is not "unknown"
     indicators = frame["indicator_code"]
     allowed = "、".join(sorted(ctx.rated_indicators))
     unknown = indicators.notna() & ~indicators.isin(list(ctx.rated_indicators))
     problems += emit(frame, unknown, "indicator_unknown", "indicator_code", indicators, {"allowed": allowed})
+    return problems
+
+
+#: Why a former code is read as its successor, told to the sender (Chinese, English).
+_RENAMED_WHY = {
+    "B3": (
+        "指标B3已拆分为B3a（计算）与B3b（评议），本文件中的B3按B3b读取。",
+        "indicator B3 was split into B3a (computed) and B3b (rated); a B3 in this file is read as B3b.",
+    )
+}
+
+
+def _renamed(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
+    """Rows naming a retired code (vocabularies.RENAMED_RATED_INDICATORS: B3 -> B3b) whose successor
+    the model rates are loaded under the successor, with a warning to the sender; the frame's
+    ``indicator_code`` is rewritten here so what is staged is the current code. A row whose
+    successor key the file also holds (the same evaluator rated B3 and B3b) is a second version
+    of one rating: rejected as ``duplicate_key``, the B3b row is kept."""
+    from teachflow.problems import Problem
+    from teachflow.validation.rules import emit
+    from teachflow.vocabularies import EVALUATOR_GROUP, RENAMED_RATED_INDICATORS
+
+    renamed = {
+        old: new
+        for old, new in RENAMED_RATED_INDICATORS.items()
+        if new in ctx.rated_indicators and old not in ctx.rated_indicators
+    }
+    codes = frame["indicator_code"]
+    former = codes.isin(list(renamed)).to_numpy(dtype=bool)
+    if not former.any():
+        return []
+    problems: list[Problem] = []
+    successor = codes.map(lambda c: renamed.get(c, c))
+    key = ["school_code", "school_year", "evaluator_group", "evaluator_id"]
+    current = frame.loc[~former, [*key, "_row"]].assign(indicator_code=codes[~former])
+    moved = frame.loc[former, [*key, "_row"]].assign(indicator_code=successor[former])
+    clash = moved.merge(current, on=[*key, "indicator_code"], how="inner", suffixes=("", "_other"))
+    for old, new in renamed.items():
+        mask = (codes == old).to_numpy(dtype=bool) & ~frame["_row"].isin(clash["_row"]).to_numpy(dtype=bool)
+        why_zh, why_en = _RENAMED_WHY.get(old, (f"指标{old}已改为{new}。", f"indicator {old} is now {new}."))
+        params = {"new": new, "detail_zh": why_zh, "detail_en": why_en}
+        problems += emit(frame, mask, "indicator_renamed", "indicator_code", codes, params)
+    for row, other, school, year, group, evaluator, code in clash[
+        ["_row", "_row_other", *key, "indicator_code"]
+    ].itertuples(index=False):
+        label = EVALUATOR_GROUP.label_of(group) if group in EVALUATOR_GROUP.codes else group
+        what = f"学校标识码={school}，学年={year}，指标代码={code}，评议主体={label}，评议人编号={evaluator}"
+        problems.append(Problem("duplicate_key", row=int(row), params={"other_row": str(int(other)), "key": what}))
+    frame["indicator_code"] = codes.where(~former, successor)  # the clashing rows are rejected anyway
     return problems
 
 
@@ -93,8 +146,8 @@ DATASET = Dataset(
             True,
             description="A rated indicator of the scoring model",
             max_length=16,
-            hint_zh="考核模型中由评议人打分的指标代码，如 A2、B3、C1。",
-            example="B3",
+            hint_zh="考核模型中由评议人打分的指标代码，如 A2、B3b、C1（原 B3 已拆分，B3 按 B3b 读取）。",
+            example="B3b",
         ),
         Column(
             "evaluator_group",

@@ -34,7 +34,7 @@ from teachflow.sample.params import SampleParams, rng_for
 from teachflow.sample.people import build_teachers
 from teachflow.sample.periods import Period
 from teachflow.sample.practices import activity_rows, build_pairings, pairings_by_report
-from teachflow.sample.ratings import EVALUATORS, RATED_INDICATORS, rating_rows
+from teachflow.sample.ratings import EVALUATORS, RATED_INDICATORS, legacy_rows, rating_rows
 from teachflow.sample.rosters import RosterEntry, roster_rows, rosters_for
 from teachflow.sample.styles import CITY, PLAIN, XLSX_MAX_ROWS, XLSX_MAX_TEACHERS, FileStyle, county_style
 from teachflow.sample.training import ProgrammeCatalogue, training_rows
@@ -62,8 +62,9 @@ RULES = {
     "active, one row per (host, day, type, target school); a county's file for M holds the activities of M "
     "touching one of its schools (both counties report a cross-county one). Empty files are not written.",
     "assessment_ratings": "City folder only, once: in the last August of the window (else the last "
-    "month), scores 50..100 for indicators A2, B3, C1 of every community school by 3 expert, 2 bureau "
-    "and 4 recipient evaluators.",
+    "month), scores 50..100 for indicators A2, B3b, C1 of every community school by 3 expert, 2 bureau "
+    "and 4 recipient evaluators; with mistakes on, bureau evaluator JG02 still writes B3b as B3 (the "
+    "code before B3 was split), a labelled warning.",
 }
 
 
@@ -229,7 +230,9 @@ def generate(params: SampleParams, out: Path) -> SampleSummary:
     per_school = len(RATED_INDICATORS) * sum(n for _, n in EVALUATORS.values())
     n_ratings = sum(len(c.schools) for c in city.communities) * per_school
     rows = rating_rows(params.seed, city, ratings_period.school_year, city_style.renderer(ASSESSMENT_RATINGS))
-    run.write(Drop(city.code, city.name, ratings_period, ASSESSMENT_RATINGS), city_style, rows, n_ratings)
+    # With mistakes on, one evaluator still writes B3 for B3b (read as B3b, the city is told).
+    legacy = {i: "indicator_renamed" for i in legacy_rows(city)} if params.mistakes > 0 else None
+    run.write(Drop(city.code, city.name, ratings_period, ASSESSMENT_RATINGS), city_style, rows, n_ratings, legacy)
 
     _write_manifest(params, summary, styles, ratings_period)
     return summary

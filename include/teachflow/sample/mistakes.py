@@ -75,8 +75,8 @@ KINDS = {
     "pairings": PAIRING_KINDS,
     "support_activities": ACTIVITY_KINDS,
 }
-#: Kinds that do not make the row bad: a warning, and an exact duplicate that is dropped.
-HARMLESS = ("id_fullwidth", DUPLICATE_ROW)
+#: Kinds that do not make the row bad: warnings, and an exact duplicate that is dropped.
+HARMLESS = ("id_fullwidth", "indicator_renamed", DUPLICATE_ROW)
 
 UNKNOWN_FLOW_TYPE = "借调"  # a loan between schools: not a flow type of the contract
 UNKNOWN_TRAINING_MODE = "自学"  # self-study: not a training form of the contract
@@ -245,6 +245,15 @@ def _activity_outside_period(ctx: RowContext) -> Outcome | None:
     return "activity_date", format_date(earlier, "iso"), "an activity of the month before, left in the file"
 
 
+def _indicator_renamed(ctx: RowContext) -> Outcome | None:
+    from teachflow.sample.ratings import LEGACY_CODE, LEGACY_INDICATOR
+
+    if ctx.logical[ctx.index("indicator_code")] != LEGACY_INDICATOR:
+        return None
+    ctx.cells[ctx.index("indicator_code")] = LEGACY_CODE
+    return "indicator_code", LEGACY_CODE, f"an evaluator still writes {LEGACY_CODE}, the code before the split"
+
+
 def _duplicate_row(ctx: RowContext) -> Outcome | None:
     return None, None, "the row above pasted a second time (an exact duplicate: dropped and counted)"
 
@@ -261,6 +270,7 @@ _APPLY: dict[str, Callable[[RowContext], Outcome | None]] = {
     "planned_end_missing": _planned_end_missing,
     "pairing_same_teacher": _pairing_same_teacher,
     "activity_outside_period": _activity_outside_period,
+    "indicator_renamed": _indicator_renamed,
     DUPLICATE_ROW: _duplicate_row,
 }
 

@@ -18,7 +18,17 @@ For school year Y (1 Sep .. 31 Aug; reports.md):
   no roster, scores A1 and B1 as 0 with "no roster" in the breakdown: no data is not a good score;
 - B2 backbone share: of ``rotated``, those whose tier is backbone or above in their newest roster
   entry in Y of any county (two counties in the same month: backbone if either says so); a rotated
-  teacher on no roster in Y counts as not backbone.
+  teacher on no roster in Y counts as not backbone;
+- B3a joint research activity (practices.md §7), for a member school s of community c:
+  ``joint_activities`` = rows of ``support_activities`` dated in Y whose target school is s and whose
+  host school is another school of c; ``paired_mentees`` = distinct mentees of ``pairings`` at s
+  (``mentee_school_code``) whose mentor's school is another school of c, the pairing active on some
+  day of Y (§1: active on d when start ≤ d and the actual end is blank or > d; so start ≤ the last
+  day of Y and the actual end, if any, after the first day of Y and after the start — a pairing
+  ended on its first day was active on no day); the share divides by ``roster_teachers`` (0 when
+  the school is on no roster: no data is not a good score). The lead school's B3a is the mean of
+  its members' (``score.py``). A school of no community is not scored at all, so the other n/a of
+  §7 is a lead without members.
 
 Set-based SQL (text with typed, expanding bind parameters) that runs unchanged on SQLite and
 PostgreSQL; the scoring itself is done in Python from these figures (``score.py``).
@@ -26,6 +36,7 @@ PostgreSQL; the scoring itself is done in Python from these figures (``score.py`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Date, Numeric, String, bindparam, text
@@ -48,6 +59,10 @@ class SchoolFigures:
     backbone_rotated: int
     #: The school's county sent at least one roster in the year (else A1 and B1 score 0: "no roster").
     county_has_roster: bool = True
+    #: B3a: support activities received in the year from another school of the community.
+    joint_activities: int = 0
+    #: B3a: distinct teachers of the school paired in the year with a mentor of another school of the community.
+    paired_mentees: int = 0
 
 
 @dataclass(frozen=True)
@@ -125,6 +140,24 @@ rotation_figures AS (
     FROM rotated ro
     LEFT JOIN teacher_backbone tb ON tb.teacher_key = ro.teacher_key
     GROUP BY ro.school_code
+),
+joint_activity_figures AS (
+    SELECT a.target_school_code AS school_code, COUNT(*) AS joint_activities
+    FROM support_activities a
+    JOIN community_schools t ON t.school_code = a.target_school_code
+    JOIN community_schools h ON h.school_code = a.host_school_code AND h.community_code = t.community_code
+    WHERE a.activity_date BETWEEN :sy_start AND :sy_end AND a.host_school_code <> a.target_school_code
+    GROUP BY a.target_school_code
+),
+joint_mentee_figures AS (
+    SELECT p.mentee_school_code AS school_code, COUNT(DISTINCT p.mentee_key) AS paired_mentees
+    FROM pairings p
+    JOIN community_schools t ON t.school_code = p.mentee_school_code
+    JOIN community_schools m ON m.school_code = p.mentor_school_code AND m.community_code = t.community_code
+    WHERE p.mentor_school_code <> p.mentee_school_code
+      AND p.start_date <= :sy_end
+      AND (p.actual_end_date IS NULL OR (p.actual_end_date > :sy_start AND p.actual_end_date > p.start_date))
+    GROUP BY p.mentee_school_code
 )
 SELECT cs.school_code,
        COALESCE(rf.roster_teachers, 0) AS roster_teachers,
@@ -132,13 +165,17 @@ SELECT cs.school_code,
        COALESCE(rf.teachers_meeting_hours, 0) AS teachers_meeting_hours,
        COALESCE(rot.rotated_teachers, 0) AS rotated_teachers,
        COALESCE(rot.backbone_rotated, 0) AS backbone_rotated,
-       CASE WHEN lp.county_code IS NULL THEN 0 ELSE 1 END AS county_has_roster
+       CASE WHEN lp.county_code IS NULL THEN 0 ELSE 1 END AS county_has_roster,
+       COALESCE(ja.joint_activities, 0) AS joint_activities,
+       COALESCE(jm.paired_mentees, 0) AS paired_mentees
 FROM community_schools cs
 JOIN schools s ON s.school_code = cs.school_code
 LEFT JOIN latest_period lp ON lp.county_code = s.county_code
 LEFT JOIN roster_figures rf ON rf.school_code = cs.school_code
 LEFT JOIN eligible_figures ef ON ef.school_code = cs.school_code
 LEFT JOIN rotation_figures rot ON rot.school_code = cs.school_code
+LEFT JOIN joint_activity_figures ja ON ja.school_code = cs.school_code
+LEFT JOIN joint_mentee_figures jm ON jm.school_code = cs.school_code
 ORDER BY cs.school_code
 """
 
@@ -179,6 +216,8 @@ def school_figures(
             rotated_teachers=int(row.rotated_teachers),
             backbone_rotated=int(row.backbone_rotated),
             county_has_roster=bool(row.county_has_roster),
+            joint_activities=int(row.joint_activities),
+            paired_mentees=int(row.paired_mentees),
         )
         for row in rows
     }
@@ -210,6 +249,14 @@ INPUT_NAMES_ZH: dict[str, str] = {
     "compliance_share": "学时达标比例",
     "backbone_rotated": "其中骨干教师数",
     "backbone_share": "骨干教师占比",
+    "joint_activities": "本学年接受教共体内其他学校帮扶活动数",
+    "activities_target": "帮扶活动数目标",
+    "activity_points": "活动部分得分（满分 50）",
+    "paired_mentees": "与教共体内其他学校导师结对的本校教师数",
+    "mentee_share": "结对教师占比",
+    "mentee_share_target": "结对教师占比目标",
+    "pairing_points": "结对部分得分（满分 50）",
+    "member_schools": "计入均值的成员校数",
     "score": "得分",
     "weight": "权重",
     "own": "自身得分",
@@ -220,8 +267,14 @@ INPUT_NAMES_ZH: dict[str, str] = {
 }
 
 
+#: The measure whose lead-school score is the mean of its members' (practices.md §7).
+JOINT_RESEARCH = "joint_research_activity"
+#: Prefix of the lead's breakdown rows naming each member's B3a: ``member_<school_code>``.
+MEMBER_PREFIX = "member_"
+
+
 def computed_indicator(indicator: Indicator, figures: SchoolFigures, policy: PolicyFigures) -> IndicatorScore:
-    """A1 / B1 / B2 (by the indicator's measure) from the school's counts.
+    """A1 / B1 / B2 / a member's B3a (by the indicator's measure) from the school's counts.
 
     ``policy``: the bureau's policy figures (Settings: targets, required hours, prorated in a
     provisional run) — the model file holds none (it keeps weights and indicator choices).
@@ -232,6 +285,10 @@ def computed_indicator(indicator: Indicator, figures: SchoolFigures, policy: Pol
         "rotation_fulfilment": {"target": policy.rotation_target},
         "training_compliance": {"hours": policy.hours_required},
         "backbone_share": {"target": policy.backbone_target},
+        JOINT_RESEARCH: {
+            "activities": policy.joint_research_activities,
+            "share": policy.joint_research_mentee_share,
+        },
     }.get(indicator.measure or "", {})
     no_roster = None
     if not figures.county_has_roster:
@@ -276,4 +333,37 @@ def computed_indicator(indicator: Indicator, figures: SchoolFigures, policy: Pol
         share = figures.backbone_rotated / figures.rotated_teachers
         inputs.append(row("backbone_share", share))
         return IndicatorScore(code, min(1.0, share / target) * 100, tuple(inputs))
+    if indicator.measure == JOINT_RESEARCH:
+        # 50 × min(1, act / 20) + 50 × min(1, share / 10 %); the share is 0 without roster teachers.
+        act, mentees, roster = figures.joint_activities, figures.paired_mentees, figures.roster_teachers
+        share = mentees / roster if roster else 0.0
+        activity_points = 50 * min(1.0, act / p["activities"]) if p["activities"] > 0 else 50.0
+        pairing_points = 50 * min(1.0, share / p["share"]) if p["share"] > 0 else 50.0
+        inputs = [
+            row("joint_activities", act),
+            row("activities_target", p["activities"]),
+            row("activity_points", activity_points),
+            row("paired_mentees", mentees),
+            row("roster_teachers", roster),
+            row("mentee_share", share),
+            row("mentee_share_target", p["share"]),
+            row("pairing_points", pairing_points),
+        ]
+        note = "no roster: mentee share counted as 0" if no_roster else None
+        return IndicatorScore(code, activity_points + pairing_points, tuple(inputs), note)
     raise ValueError(f"indicator {code}: unknown measure {indicator.measure!r}")
+
+
+def lead_joint_research(indicator: Indicator, lead_code: str, members: Mapping[str, IndicatorScore]) -> IndicatorScore:
+    """A lead school's B3a: the mean of its member schools' B3a (practices.md §7); n/a without members.
+
+    Each member's score is a breakdown row (``member_<school_code>``) beside the count, so the mean
+    can be redone by hand; the members' own inputs are in their breakdown rows.
+    """
+    code = indicator.code
+    scored = [(school, m.score) for school, m in sorted(members.items()) if m.score is not None]
+    inputs = [BreakdownRow(lead_code, code, f"{MEMBER_PREFIX}{school}", score) for school, score in scored]
+    inputs.append(BreakdownRow(lead_code, code, "member_schools", len(scored)))
+    if not scored:
+        return IndicatorScore(code, None, tuple(inputs), "n/a: no member schools")
+    return IndicatorScore(code, sum(score for _, score in scored) / len(scored), tuple(inputs))

@@ -14,7 +14,7 @@ from pathlib import Path
 from teachflow import calendar
 from teachflow.atomic_files import write_atomically
 from teachflow.reports.xlsx_kit import Book, Column
-from teachflow.scoring.computed import INPUT_NAMES_ZH
+from teachflow.scoring.computed import INPUT_NAMES_ZH, MEMBER_PREFIX
 from teachflow.scoring.model import ScoringModel
 from teachflow.scoring.store import StoredRun
 
@@ -40,6 +40,8 @@ NOTES_ZH = {
     "no roster: the school is on no roster this school year": "无名册：该校不在本学年任何名册中，记 0 分",
     "n/a: no eligible teachers": "不适用：无符合交流条件的教师",
     "n/a: no teacher rotated": "不适用：本学年无交流教师",
+    "n/a: no member schools": "不适用：教共体无成员校",
+    "no roster: mentee share counted as 0": "无名册：结对教师占比记 0",
     "n/a: nothing scorable": "不适用：无可计分指标",
     "n/a: no own score": "不适用：无自身得分",
     "n/a": "不适用",
@@ -59,6 +61,8 @@ def input_name_zh(name: str) -> str:
     """The breakdown's input in Chinese (the stored name stays English for analysts' SQL)."""
     if name in INPUT_NAMES_ZH:
         return INPUT_NAMES_ZH[name]
+    if name.startswith(MEMBER_PREFIX):  # a lead's B3a: each member's B3a, averaged
+        return f"成员校 {name.removeprefix(MEMBER_PREFIX)} 得分"
     for group, label in EVALUATOR_GROUP_ZH.items():
         if name.startswith(group):
             return name.replace(group, label, 1).replace("_mean", " 平均分").replace("_ratings", " 评分人数")
@@ -83,11 +87,18 @@ def policy_lines(model: ScoringModel, context) -> list[str]:
     prorated = (
         f"（暂定结果按已过 {p.months_elapsed} 个月折算为 {p.hours_required:g} 学时）" if p.months_elapsed < 12 else ""
     )
+    activities_prorated = (
+        f"，全学年 {p.joint_research_activities_per_year:g} 项按已过月数折算" if p.months_elapsed < 12 else ""
+    )
     return [
         f"交流条件：学年初在现学校任教满 {p.eligibility_years} 年，以该区县本学年第一期名册为准（A1）。",
         f"交流比例目标 {p.rotation_target * 100:g}%（A1 达到即满分）；"
         f"骨干教师占比目标 {p.backbone_target * 100:g}%（B2）。",
         f"培训学时要求：每学年 {p.hours_per_year:g} 学时{prorated}（B1，以该区县本学年最新名册为准）。",
+        f"联合教研活动（B3a）：成员校 = 50 × min(1, 本学年接受教共体内其他学校帮扶活动数 ÷ "
+        f"{p.joint_research_activities:g}{activities_prorated}) + 50 × min(1, "
+        f"与教共体内其他学校导师结对的本校教师占比 ÷ {p.joint_research_mentee_share * 100:g}%)；"
+        "牵头学校取其成员校 B3a 的平均值；联合教研质量（B3b）为评议得分（原 B3 评分按 B3b 计）。",
         "本学年未报送任何教师名册的区县，其学校 A1、B1 记 0 分（无名册），不作缺项处理。",
         f"捆绑：成员校 = 自身 {model.member_own:g} + 教共体均分 {model.member_community:g}；"
         f"牵头学校 = 自身 {model.lead_own:g} + 成员校均分 {model.lead_members:g}。",

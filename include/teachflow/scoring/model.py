@@ -22,19 +22,26 @@ from typing import Any
 
 import yaml
 
-from teachflow.vocabularies import EVALUATOR_GROUP
+from teachflow.vocabularies import EVALUATOR_GROUP, RENAMED_RATED_INDICATORS
 
 #: The model the city uses unless another file is given (``--model`` or TEACHFLOW_SCORING_MODEL).
 DEFAULT_MODEL_PATH = Path(__file__).with_name("joint_assessment.yaml")
 
 KINDS = ("computed", "rated")
 #: Computed measures (their figures come from :class:`teachflow.policy.Policy`).
-MEASURES: tuple[str, ...] = ("rotation_fulfilment", "training_compliance", "backbone_share")
+MEASURES: tuple[str, ...] = (
+    "rotation_fulfilment",
+    "training_compliance",
+    "backbone_share",
+    "joint_research_activity",
+)
 #: Keys older model files held for the policy figures, with the setting that holds each now.
 POLICY_KEYS: dict[str, str] = {
     "target": "TEACHFLOW_ROTATION_TARGET / TEACHFLOW_BACKBONE_TARGET",
     "eligibility_years": "TEACHFLOW_ELIGIBILITY_YEARS",
     "hours": "TEACHFLOW_TRAINING_HOURS_PER_YEAR",
+    "activities": "TEACHFLOW_JOINT_RESEARCH_ACTIVITIES",
+    "mentee_share": "TEACHFLOW_JOINT_RESEARCH_MENTEE_SHARE",
 }
 EVALUATOR_GROUPS: tuple[str, ...] = EVALUATOR_GROUP.codes
 WEIGHT_TOLERANCE = 1e-6
@@ -99,6 +106,14 @@ class ScoringModel:
 
     def rated_codes(self) -> frozenset[str]:
         return frozenset(i.code for i in self.indicators if i.kind == "rated")
+
+    def renamed_codes(self) -> dict[str, str]:
+        """Former rated code -> the rated indicator of this model now holding its ratings
+        (:data:`teachflow.vocabularies.RENAMED_RATED_INDICATORS`, e.g. B3 -> B3b since practices.md
+        §7 split B3); only where this model rates the successor and no longer uses the former code."""
+        codes = {i.code for i in self.indicators}
+        rated = self.rated_codes()
+        return {old: new for old, new in RENAMED_RATED_INDICATORS.items() if new in rated and old not in codes}
 
     def grade_for(self, score: float | None) -> str | None:
         if score is None:

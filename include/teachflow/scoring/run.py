@@ -72,7 +72,7 @@ def compute_year(
         figures = school_figures(
             conn, year, eligibility_years=policy.eligibility_years, hours_required=policy.hours_required
         )
-        ratings = rating_group_means(conn, year)
+        ratings = rating_group_means(conn, year, model.renamed_codes())
     return score_year(schools, figures, ratings, model, policy)
 
 

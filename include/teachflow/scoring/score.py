@@ -32,7 +32,13 @@ from decimal import ROUND_CEILING, Decimal
 
 from teachflow.policy import Policy
 from teachflow.scoring.breakdown import BreakdownRow, IndicatorScore, PolicyFigures
-from teachflow.scoring.computed import CommunitySchool, SchoolFigures, computed_indicator
+from teachflow.scoring.computed import (
+    JOINT_RESEARCH,
+    CommunitySchool,
+    SchoolFigures,
+    computed_indicator,
+    lead_joint_research,
+)
 from teachflow.scoring.model import ScoringModel
 from teachflow.scoring.rated import RatingGroupMean, rated_indicator
 
@@ -223,12 +229,26 @@ def score_year(
     breakdown: list[BreakdownRow] = []
     own: dict[str, float | None] = {}
     checklists: dict[str, dict[str, float | None]] = {}
+    members: dict[str, list[str]] = {}
+    for school in schools:
+        if school.role == "member":
+            members.setdefault(school.community_code, []).append(school.school_code)
+
+    def figures_of(code: str) -> SchoolFigures:
+        return figures.get(code) or SchoolFigures(code, 0, 0, 0, 0, 0)
+
     for school in schools:
         code = school.school_code
-        school_figures = figures.get(code) or SchoolFigures(code, 0, 0, 0, 0, 0)
+        school_figures = figures_of(code)
         results = {}
         for indicator in model.indicators:
-            if indicator.kind == "computed":
+            if indicator.kind == "computed" and indicator.measure == JOINT_RESEARCH and school.role == "lead":
+                of_members = {
+                    m: computed_indicator(indicator, figures_of(m), policy)
+                    for m in members.get(school.community_code, [])
+                }
+                results[indicator.code] = lead_joint_research(indicator, code, of_members)
+            elif indicator.kind == "computed":
                 results[indicator.code] = computed_indicator(indicator, school_figures, policy)
             else:
                 groups = by_school.get(code, {}).get(indicator.code, {})

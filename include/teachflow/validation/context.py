@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 PairingCheck = Callable[["pd.Series", "pd.Series", "pd.Series"], "np.ndarray"]
 
 #: Rated indicators until the scoring model supplies its own list.
-DEFAULT_RATED_INDICATORS: frozenset[str] = frozenset({"A2", "B3", "C1"})
+DEFAULT_RATED_INDICATORS: frozenset[str] = frozenset({"A2", "B3b", "C1"})
 
 
 @dataclass(frozen=True)

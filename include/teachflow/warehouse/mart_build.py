@@ -27,6 +27,14 @@ SETTING_MEANINGS: dict[str, str] = {
     "training_hours_per_year": (
         "Training hours (学时) a teacher needs per school year (TEACHFLOW_TRAINING_HOURS_PER_YEAR)"
     ),
+    "joint_research_activities": (
+        "Support activities a member school should receive from its community in a school year, "
+        "for B3a (TEACHFLOW_JOINT_RESEARCH_ACTIVITIES)"
+    ),
+    "joint_research_mentee_share": (
+        "Share of a member school's teachers paired with a mentor of another school of its community, "
+        "for B3a (TEACHFLOW_JOINT_RESEARCH_MENTEE_SHARE)"
+    ),
     "official_scoring_model": (
         "Joint-assessment model the mart shows: a name, or name@version (TEACHFLOW_OFFICIAL_SCORING_MODEL)"
     ),
@@ -118,6 +126,8 @@ def policy_values(policy) -> dict[str, object]:
         "rotation_target": policy.rotation_target,
         "backbone_target": policy.backbone_target,
         "training_hours_per_year": policy.training_hours_per_year,
+        "joint_research_activities": policy.joint_research_activities,
+        "joint_research_mentee_share": policy.joint_research_mentee_share,
     }
 
 
