@@ -533,6 +533,8 @@ def test_the_command_writes_the_workbook_and_the_page(sqlite_database, monkeypat
     lists = tmp_path / "data" / "outbox"
     assert out == [
         "Rotation report 2026-10: revision 1, 4 scopes (4 new, 0 changed, 0 removed scope row(s)), 1 overdue flow(s)",
+        "Support and pairing (帮扶与结对) 2026-10: revision 1, 4 scopes, 0 type row(s) "
+        "(4 new, 0 changed, 0 removed scope row(s); 0 new, 0 changed, 0 removed type row(s))",
         str(folder / "交流轮岗月报_2026-10.xlsx"),
         str(folder / "交流轮岗月报_2026-10.html"),
         *(
