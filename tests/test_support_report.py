@@ -345,3 +345,62 @@ def test_a_rerun_changes_nothing_and_late_data_raises_only_the_rows_it_changes(c
     # mentors none active at a SOUTH school; mentees e1 = 1. Online a2 a9 = 2 of 3.
     assert figures(rows[SOUTH])[:6] == (1, 0, 2, 0, 0, 1)
     assert rows[SOUTH]["online_share"] is not None and figures(rows[SOUTH])[10] == dec("0.666667")
+
+
+# --- the section in the month's workbook and page ------------------------------------------------
+
+
+def test_the_command_writes_the_section_into_the_workbook_and_the_page(sqlite_database, monkeypatch, capsys, tmp_path):
+    """``teachflow report rotation`` (the path the DAG's tasks share) computes and publishes the section."""
+    from openpyxl import load_workbook
+
+    from teachflow.cli import main
+
+    upgrade(sqlite_database)
+    engine = make_engine(sqlite_database)
+    build_city(engine)
+    fill(engine)
+    engine.dispose()
+    monkeypatch.setenv("TEACHFLOW_WAREHOUSE_URL", sqlite_database)
+    monkeypatch.setenv("TEACHFLOW_REPORTS", str(tmp_path / "reports"))
+
+    assert main(["report", "rotation", "--month", M]) == 0
+    out = capsys.readouterr().out
+    assert "Support and pairing (帮扶与结对) 2026-10: revision 1, 4 scopes, 13 type row(s)" in out
+
+    folder = tmp_path / "reports" / "rotation" / M
+    wb = load_workbook(folder / f"交流轮岗月报_{M}.xlsx")
+    sheet = wb["帮扶与结对"]
+    assert "帮扶与结对 Support and pairing" in sheet["A2"].value
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    header_row = next(i for i, row in enumerate(cells) if row[0] == "范围\nScope")
+    header = cells[header_row]
+    assert header[:4] == ["范围\nScope", "代码\nCode", "名称\nName", "在结对数\nPairings active"]
+    body = {row[1]: dict(zip(header, row, strict=True)) for row in cells[header_row + 1 : header_row + 5]}
+    assert list(body) == [CITY, NORTH, SOUTH, "C01"]  # city, the counties, the communities
+    north = body[NORTH]
+    assert (north["范围\nScope"], north["名称\nName"]) == ("区县 County", "城中区")
+    assert north["在结对数\nPairings active"] == 2
+    assert (north["本月受援活动\nActivities received"], north["本月送出活动\nActivities given"]) == (3, 3)
+    assert north["本月节数/学时\nLessons / hours"] == 6.5 and round(north["线上占比\nOnline share"], 6) == 0.333333
+    assert body[SOUTH]["超期未结束\nPast planned end"] == 1
+    assert body[CITY]["本学年参与人次\nPerson-times, school year"] == 150
+    assert sheet.freeze_panes == f"D{header_row + 2}"
+    assert any("月末在结对 3 对" in str(row[0]) for row in cells[:header_row])  # the city's sentences
+
+    types = [[c.value for c in row] for row in wb["帮扶活动类型"].iter_rows()]
+    type_header = next(i for i, row in enumerate(types) if row[0] == "范围\nScope")
+    type_rows = [row for row in types[type_header + 1 :] if row[0]]
+    assert len(type_rows) == 13
+    assert ["全市 City", CITY, "示例市", "示范课 Demonstration lesson", "线下 Onsite", 2, 55, 3] in type_rows
+    assert ["区县 County", NORTH, "城中区", "教学指导 Teaching guidance", "线上 Online", 1, 8, 1.5] in type_rows
+    notes = [c.value for c in wb["说明"]["A"] if c.value]
+    assert "帮扶与结对 Support and pairing：指标定义" in notes
+    assert any("月末在结对 3 对" in str(c.value) for c in wb["概览"]["A"])
+
+    page = (folder / f"交流轮岗月报_{M}.html").read_text(encoding="utf-8")
+    section = page.split("<h2>帮扶与结对 Support and pairing</h2>", 1)[1].split("<h2>", 1)[0]
+    assert section.count("<svg") == 2 and "本月帮扶活动（按类型，全市）" in section
+    assert "在结对数\nPairings active" in section and "城中教共体" in section
+    assert "示范课 Demonstration lesson" in section
+    assert "<script" not in page
