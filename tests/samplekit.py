@@ -4,8 +4,9 @@ The analysts' questions are checked on a city the generator made, not on hand-pi
 every landing file through ``teachflow ingest`` (Great Expectations per file) would take minutes per
 engine, so the clean CSVs are loaded the way ``bench/report.py`` loads a province, with SQLAlchemy
 inserts so that SQLite and PostgreSQL get the same rows: one accepted ledger row per file, IDs
-hashed with the production HMAC, flows and training records deduplicated on their natural keys
-(the newest month wins, as the merge does). One county's roster of the last month is left out, so
+hashed with the production HMAC, flows, pairings, support activities and training records
+deduplicated on their natural keys (the newest month wins, as the merge does; a pairing or activity
+both counties sent is one row with ``report_count`` 2). One county's roster of the last month is left out, so
 an older roster stands in for it. Then every month is reported and both school years are scored.
 """
 
@@ -57,10 +58,9 @@ def load_sample(engine: Engine, sample: Path) -> str:
         p for p in files if not (p.parts[-3] == missing_county and p.parts[-2] == MONTHS[-1] and p.stem == "teachers")
     ]
     ledger, roster, names, flows, training, ratings = [], [], {}, {}, {}, []
+    pairings, activities, reporters = {}, {}, {}
     for number, path in enumerate(files, start=1):
         county, period, dataset = path.parts[-3], path.parts[-2], path.stem
-        if dataset in ("pairings", "support_activities"):  # no report reads them yet (issue 17)
-            continue
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         ledger.append(
             {
@@ -83,6 +83,9 @@ def load_sample(engine: Engine, sample: Path) -> str:
         for row in frame.to_dict("records"):
             if dataset == "assessment_ratings":
                 ratings.append({**row, "submission_id": number, "score": Decimal(row["score"])})
+                continue
+            if dataset in ("pairings", "support_activities"):
+                _practice_row(dataset, row, county, number, pairings, activities, reporters)
                 continue
             key = teacher_key(row["id_number"], SECRET)
             if row.get("name"):
@@ -138,7 +141,50 @@ def load_sample(engine: Engine, sample: Path) -> str:
         conn.execute(insert(schema.teacher_flows), list(flows.values()))
         conn.execute(insert(schema.training_records), list(training.values()))
         conn.execute(insert(schema.assessment_ratings), ratings)
+        for table, rows in ((schema.pairings, pairings), (schema.support_activities, activities)):
+            merged = [{**r, "report_count": len(reporters[(table.name, k)])} for k, r in rows.items()]
+            conn.execute(insert(table), merged)
     return missing_county
+
+
+def _practice_row(dataset: str, row: dict, county: str, number: int, pairings, activities, reporters) -> None:
+    """One row of a pairings or support_activities file into its merged table's rows (newest wins)."""
+    common = {"source_submission_id": number, "has_conflict": False}
+    if dataset == "pairings":
+        mentee = row["mentee_id_number"]
+        record = {
+            "mentor_key": teacher_key(row["mentor_id_number"], SECRET),
+            "mentee_key": teacher_key(mentee, SECRET),
+            "start_date": _date(row["start_date"]),
+            "pairing_type": row["pairing_type"],
+            "mentor_school_code": row["mentor_school_code"],
+            "mentee_school_code": row["mentee_school_code"],
+            "planned_end_date": _date(row["planned_end_date"]),
+            "actual_end_date": _date(row["actual_end_date"]),
+            "mentee_birth_year": int(mentee[6:10]),
+            **common,
+        }
+        key, target = (record["mentor_key"], record["mentee_key"], record["start_date"]), pairings
+    else:
+        mentee = row.get("mentee_id_number") or ""
+        record = {
+            "host_key": teacher_key(row["host_id_number"], SECRET),
+            "activity_date": _date(row["activity_date"]),
+            "activity_type": row["activity_type"],
+            "target_school_code": row["target_school_code"],
+            "host_school_code": row["host_school_code"],
+            "mode": row["mode"],
+            "participants": int(row["participants"]),
+            "periods": Decimal(row["periods"]),
+            "mentee_key": teacher_key(mentee, SECRET) if mentee else None,
+            "on_request": row.get("on_request") or "no",
+            "topic": _none(row.get("topic") or ""),
+            **common,
+        }
+        key = (record["host_key"], record["activity_date"], record["activity_type"], record["target_school_code"])
+        target = activities
+    target[key] = record
+    reporters.setdefault((dataset, key), set()).add(county)
 
 
 def report_and_score(engine: Engine) -> None:

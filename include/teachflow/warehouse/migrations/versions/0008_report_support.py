@@ -7,7 +7,8 @@ Create Date: 2026-12-03 09:00:00
 The monthly report's support-and-pairing section (practices.md §6): per month and scope (city,
 county, community) the pairings and support activities figures, and the month's activities by
 scope, type and mode. Both keep a revision like ``report_rotation_monthly``. No personal data:
-counts and sums only.
+counts and sums only. Analysts read them through the mart's ``support_monthly`` and
+``support_by_type`` views (``teachflow.warehouse.mart``), which the downgrade drops first.
 """
 
 from __future__ import annotations
@@ -145,5 +146,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The mart's views over these tables (recreated by every upgrade at the head) go first:
+    # PostgreSQL refuses to drop a table a view reads.
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for view in ("support_by_type", "support_monthly"):
+        op.execute(f"DROP VIEW IF EXISTS {'mart.' if postgresql else 'mart_'}{view}")
     op.drop_table("report_support_by_type")
     op.drop_table("report_support_monthly")
