@@ -50,6 +50,10 @@ def test_the_refresh_dag_follows_the_roster_flow_training_pairing_and_activity_a
         "teachflow://warehouse/pairings",
         "teachflow://warehouse/support_activities",
     }
+    from teachflow.reports.support_sql import SUPPORT_INPUTS
+    from teachflow_airflow.assets import SUPPORT_SECTION_INPUTS
+
+    assert SUPPORT_SECTION_INPUTS == SUPPORT_INPUTS  # the section's inputs, named in two places, agree
     # reassess: the stored final assessment of the school year a late submission touches (issue 16)
     assert [t.task_id for t in refresh.tasks] == ["months_changed", "refresh", "reassess"]
 
