@@ -10,7 +10,9 @@ before: the counties' files for month M are due by the 5th of M+1.
    Airflow 3's CronTriggerTimetable makes the data interval empty.
 2. **compute**: every figure of reports.md for the city, each county and each community, computed
    in the warehouse by set-based SQL into ``report_rotation_monthly``, and the overdue flows into
-   ``report_rotation_overdue``. A row gets a new ``revision`` only when one of its figures changed,
+   ``report_rotation_overdue``; in the same transaction the 帮扶与结对 section (pairings and
+   support activities, practices.md §6) into ``report_support_monthly`` and
+   ``report_support_by_type``. A row gets a new ``revision`` only when one of its figures changed,
    so a rerun of the same data changes nothing: the DAG is idempotent per month.
    What the figures rest on (each county's submissions and their status, late files, stand-in
    rosters) goes into ``report_coverage``; a month after today or without any county's data fails
@@ -23,10 +25,11 @@ before: the counties' files for month M are due by the 5th of M+1.
 Backfill past months with ``airflow backfill create --dag-id rotation_report_monthly --from-date
 2026-06-01 --to-date 2026-11-30`` (runs dated the 6th of June..November report May..October).
 
-**rotation_report_refresh** follows the ingestion Assets (rosters, flows, training records): when a
-late or corrected submission is merged, it re-runs every month *already reported* from the
-earliest period named in the triggering events' ``extra["period"]`` on (a roster of month P is the
-latest roster of later months too), one mapped task per month. Months whose figures did not change
+**rotation_report_refresh** follows the ingestion Assets (rosters, flows, training records, and the
+pairings and support activities of the 帮扶与结对 section): when a late or corrected submission is
+merged, it re-runs every month *already reported* from the earliest period named in the triggering
+events' ``extra["period"]`` on (a roster of month P is the latest roster of later months too), one
+mapped task per month. Months whose figures did not change
 keep their revision and files; a month never reported waits for its run on the 6th. The same
 submissions re-run the **final** joint-assessment scores of their school year, if any are stored
 (``reassess``; the revision rises only if a score changed).
@@ -103,6 +106,8 @@ def rotation_report_monthly():
         if filled:
             print(f"Earlier months computed first (for the trend): {', '.join(filled)}")
         print(result.summary())
+        if result.support is not None:
+            print(result.support.summary())
         return dataclasses.asdict(result)
 
     @task
@@ -164,6 +169,8 @@ def rotation_report_refresh():
         get_current_context()["report_period"] = period
         run = run_rotation_report(task_settings(), period, only_if_changed=True)
         print(run.result.summary())
+        if run.result.support is not None:
+            print(run.result.support.summary())
         return {"period": period, "revision": run.result.revision, "files": [str(p) for p in run.paths]}
 
     @task

@@ -401,7 +401,9 @@ def test_the_monthly_workbook_has_charts_print_settings_and_formats(engine, ware
     run = run_rotation_report(load_settings(), "2026-10", now=at(10))
     workbook_path, page_path = run.paths[:2]
     wb = load_workbook(workbook_path)
-    assert wb.sheetnames == ["概览", "区县", "教共体", "全市", "趋势", "逾期未返", "说明"]
+    assert wb.sheetnames == ["概览", "区县", "教共体", "全市", "趋势", "帮扶与结对", "帮扶活动类型", "逾期未返", "说明"]
+    support = wb["帮扶与结对"]  # the 帮扶与结对 section (issue 17): a chart by county, printed like the rest
+    assert len(support._charts) == 1 and support.page_setup.orientation == "landscape" and support.print_title_rows
     overview = wb["概览"]
     assert overview["A1"].value == "交流轮岗月报 2026-10 · 概览"
     assert overview["A2"].value.startswith(
@@ -498,7 +500,7 @@ def test_the_page_renders_in_headless_chromium_with_a_cjk_font(engine, warehouse
     dom = subprocess.run(
         [chromium, *flags, "--dump-dom", page.as_uri()], capture_output=True, timeout=120, check=True, text=True
     ).stdout
-    assert "数据覆盖" in dom and "城中区 2026-10：教师名册已退回" in dom and dom.count("<svg") == 5
+    assert "数据覆盖" in dom and "城中区 2026-10：教师名册已退回" in dom and dom.count("<svg") == 7
 
 
 def test_text_cells_of_the_report_workbooks_never_become_formulas(tmp_path):

@@ -533,6 +533,8 @@ def test_the_command_writes_the_workbook_and_the_page(sqlite_database, monkeypat
     lists = tmp_path / "data" / "outbox"
     assert out == [
         "Rotation report 2026-10: revision 1, 4 scopes (4 new, 0 changed, 0 removed scope row(s)), 1 overdue flow(s)",
+        "Support and pairing (帮扶与结对) 2026-10: revision 1, 4 scopes, 0 type row(s) "
+        "(4 new, 0 changed, 0 removed scope row(s); 0 new, 0 changed, 0 removed type row(s))",
         str(folder / "交流轮岗月报_2026-10.xlsx"),
         str(folder / "交流轮岗月报_2026-10.html"),
         *(
@@ -542,7 +544,7 @@ def test_the_command_writes_the_workbook_and_the_page(sqlite_database, monkeypat
         ),
     ]
     wb = load_workbook(folder / "交流轮岗月报_2026-10.xlsx")
-    assert wb.sheetnames == ["概览", "区县", "教共体", "全市", "趋势", "逾期未返", "说明"]
+    assert wb.sheetnames == ["概览", "区县", "教共体", "全市", "趋势", "帮扶与结对", "帮扶活动类型", "逾期未返", "说明"]
     counties_sheet = wb["区县"]
     assert counties_sheet.freeze_panes == "D5"  # title, 截至 line, a blank row, then the header
     header = [c.value for c in counties_sheet[4]]
@@ -557,7 +559,7 @@ def test_the_command_writes_the_workbook_and_the_page(sqlite_database, monkeypat
     assert [c.value for c in overdue_sheet[5]][:4] == ["t0", "轮岗支教", N1, "城中实验小学"]
     assert overdue_sheet.cell(5, 9).value == 30
     page = (folder / "交流轮岗月报_2026-10.html").read_text(encoding="utf-8")
-    assert page.count("<svg") == 5 and "各区县交流比例（目标 10.0%）" in page and "城中区" in page
+    assert page.count("<svg") == 7 and "各区县交流比例（目标 10.0%）" in page and "城中区" in page
     assert "<script" not in page and "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]  # no temporary file left
 

@@ -16,8 +16,17 @@ DATASET_ASSETS: dict[str, Asset] = {
     name: Asset(uri=dataset.asset_uri, name=dataset.asset_name) for name, dataset in DATASETS.items()
 }
 
-#: The datasets the monthly rotation report reads (their changes re-run reported months).
-REPORT_INPUTS: tuple[str, ...] = tuple(name for name, dataset in DATASETS.items() if dataset.feeds_rotation_report)
+#: The datasets the monthly report's 帮扶与结对 section reads (practices.md §6). Kept here rather than as
+#: ``feeds_rotation_report`` in their declarations: that flag also makes a dataset part of the
+#: report's coverage (owed files, refusal of an empty month), which the section does not change.
+#: ``teachflow.reports.support_sql.SUPPORT_INPUTS`` names the same (tests/dags check they agree;
+#: this file stays free of the warehouse modules for the scheduler's parse).
+SUPPORT_SECTION_INPUTS: tuple[str, ...] = ("pairings", "support_activities")
+
+#: The datasets the monthly rotation report and its sections read (their changes re-run reported months).
+REPORT_INPUTS: tuple[str, ...] = tuple(
+    name for name, dataset in DATASETS.items() if dataset.feeds_rotation_report or name in SUPPORT_SECTION_INPUTS
+)
 
 #: How many waves ``county_ingest`` takes a run's files in (``Dataset.ingest_after``: support
 #: activities after pairings); one discover and one mapped ingest task per wave.

@@ -37,7 +37,7 @@ def _dagbag():
     return DagBag(dag_folder="dags/rotation_report_monthly.py")
 
 
-def test_the_refresh_dag_follows_the_roster_flow_and_training_assets():
+def test_the_refresh_dag_follows_the_roster_flow_training_pairing_and_activity_assets():
     bag = _dagbag()
     assert bag.import_errors == {}
     monthly, refresh = bag.get_dag("rotation_report_monthly"), bag.get_dag("rotation_report_refresh")
@@ -46,7 +46,14 @@ def test_the_refresh_dag_follows_the_roster_flow_and_training_assets():
         "teachflow://warehouse/teachers",
         "teachflow://warehouse/teacher_flows",
         "teachflow://warehouse/training_records",
+        # the 帮扶与结对 section (issue 17): a late pairings or activities file refreshes the month
+        "teachflow://warehouse/pairings",
+        "teachflow://warehouse/support_activities",
     }
+    from teachflow.reports.support_sql import SUPPORT_INPUTS
+    from teachflow_airflow.assets import SUPPORT_SECTION_INPUTS
+
+    assert SUPPORT_SECTION_INPUTS == SUPPORT_INPUTS  # the section's inputs, named in two places, agree
     # reassess: the stored final assessment of the school year a late submission touches (issue 16)
     assert [t.task_id for t in refresh.tasks] == ["months_changed", "refresh", "reassess"]
 

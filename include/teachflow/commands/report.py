@@ -16,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Compute month M's rotation figures for the city, every county and every community into "
             "report_rotation_monthly (a new revision only where a figure changed), list the overdue flows, "
+            "compute the 帮扶与结对 section (pairings, support activities) into report_support_monthly and "
+            "report_support_by_type the same way, "
             "record what the report rests on (report_coverage), write the Excel workbook and HTML page under "
             "<reports>/rotation/<M>/ and the named lists under <outbox>/<county>/lists/. Prints the paths. "
             "A month after today, or one no county has sent data for, is refused (exit code 2)."
@@ -47,6 +49,8 @@ def _rotation(args: argparse.Namespace) -> int:
     if run.filled:
         print(f"Earlier months of the school year computed first (for the trend): {', '.join(run.filled)}")
     print(run.result.summary())
+    if run.result.support is not None:
+        print(run.result.support.summary())
     for path in run.paths:
         print(path)
     return 0

@@ -7,7 +7,9 @@ once into a temporary table, then, in the same transaction and without a Python 
   with ``revision + 1`` and a new ``computed_at``;
 - inserts the scopes not reported yet with revision 1;
 - deletes the month's rows of scopes that no longer exist (a community dissolved);
-- replaces the month's overdue list.
+- replaces the month's overdue list;
+- computes the month's 帮扶与结对 section (:mod:`teachflow.reports.support`) the same way, so the
+  report and its section always come from one run over the same data.
 
 Rows whose figures did not change are left untouched (revision and computed_at included), so
 reporting the same data twice changes nothing. The table keeps the current revision of each
@@ -42,6 +44,7 @@ from sqlalchemy import (
 from teachflow.policy import Policy
 from teachflow.reports.months import report_month
 from teachflow.reports.rotation_sql import figures_select, overdue_select
+from teachflow.reports.support import SupportReportResult, compute_support_report
 from teachflow.reports.teacher_months import refresh_teacher_months
 from teachflow.vocabularies import ROTATION_FLOW_TYPES
 from teachflow.warehouse.mart_build import policy_values, write_settings
@@ -65,15 +68,19 @@ class RotationReportResult:
     overdue: int
     #: The month's report revision: the highest revision among its rows.
     revision: int
+    #: What the same run did to the month's 帮扶与结对 section.
+    support: SupportReportResult | None = None
 
     @property
     def unchanged(self) -> bool:
-        return not (self.inserted or self.changed or self.removed)
+        """Nothing the month's files show changed: neither the rotation figures nor the section's."""
+        rotation_same = not (self.inserted or self.changed or self.removed)
+        return rotation_same and (self.support is None or self.support.unchanged)
 
     def summary(self) -> str:
         state = (
             "unchanged"
-            if self.unchanged
+            if not (self.inserted or self.changed or self.removed)
             else f"{self.inserted} new, {self.changed} changed, {self.removed} removed scope row(s)"
         )
         return (
@@ -133,6 +140,7 @@ def compute_rotation_report(
             )
         ).rowcount
         revision = conn.execute(select(func.max(report.c.revision)).where(report.c.period == period)).scalar()
+        support = compute_support_report(conn, month, now)
         # The analysts' mart: the month's per-teacher rows and the policy they were judged by.
         refresh_teacher_months(conn, month, policy, now)
         write_settings(conn, policy_values(policy), now=now)
@@ -144,6 +152,7 @@ def compute_rotation_report(
         removed=removed,
         overdue=overdue,
         revision=revision or 0,
+        support=support,
     )
 
 

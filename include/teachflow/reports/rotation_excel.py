@@ -3,6 +3,7 @@
 Sheets: 概览 (title, 截至 line, what the data rests on, the generated summary, the headline figures
 against their targets, native charts), 区县 and 教共体 (ranked, with what each still needs and the
 change from last month), 全市, 趋势 (the school year so far, month by month, with a line chart),
+帮扶与结对 and 帮扶活动类型 (the support-and-pairing section, :mod:`teachflow.reports.support_excel`),
 逾期未返 (flows by school and teacher key — never a name or ID: names only go to the counties'
 restricted lists) and 说明 (definitions and the policy figures used).
 Layout, formats and print setup come from :mod:`teachflow.reports.xlsx_kit`.
@@ -22,6 +23,9 @@ from teachflow.reports.rotation_labels import (
     scope_columns,
 )
 from teachflow.reports.rotation_outputs import RotationDocument
+from teachflow.reports.support_excel import write_support_sheets
+from teachflow.reports.support_labels import SECTION_TITLE, city_lines
+from teachflow.reports.support_labels import definition_lines as support_definition_lines
 from teachflow.reports.xlsx_kit import Book, Column, notes_sheet
 from teachflow.vocabularies import FLOW_TYPE
 
@@ -115,6 +119,7 @@ def _overview(
         if item.get("target") is not None and item["value"] is not None:
             book.colour_target(ws, r, 1, r, item["target"])
     row = header + len(_headline(document)) + 2
+    row = book.lines(ws, row, f"{SECTION_TITLE}（全市）", city_lines(document.support))
     if counties:
         n = len(counties)
         first, last = 4, 3 + n  # data rows of the 区县 sheet (header on row 4, 0-based 3)
@@ -259,6 +264,7 @@ def write_rotation_workbook(document: RotationDocument, path: Path) -> None:
         ws, row = book.sheet(name, as_of=as_of)
         book.table(ws, row, columns, records, freeze_columns=3 if kind != "city" else 2)
     _trend(book, document, as_of)
+    write_support_sheets(book, document.support, as_of)
     ws, row = book.sheet("逾期未返", as_of=as_of, subtitle=f"共 {len(data.overdue)} 人次；教师姓名见各区县受限名单")
     overdue_rows = [{**r, "flow_type_zh": FLOW_TYPE.label_of(r["flow_type"])} for r in data.overdue]
     widths = {"teacher_key": 20, "from_school_name": 24, "to_school_name": 24}
@@ -275,6 +281,7 @@ def write_rotation_workbook(document: RotationDocument, path: Path) -> None:
         [
             ("政策口径（本报告使用的设置）", policy_lines(policy)),
             ("指标定义", definition_lines(policy)),
+            (f"{SECTION_TITLE}：指标定义", support_definition_lines()),
             ("数据覆盖", list(document.coverage_lines)),
         ],
     )

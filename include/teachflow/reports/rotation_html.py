@@ -2,8 +2,9 @@
 
 The page opens with what the data rests on (coverage) and a generated summary, then the headline
 figures against their targets (with what is still needed), charts, the counties and communities
-ranked, the school year month by month, and the definitions and policy figures used. The charts
-are inline SVG drawn here (no JavaScript, no CDN: the bureau's machines may be offline). No names.
+ranked, the school year month by month, the 帮扶与结对 section (:mod:`teachflow.reports.support_html`),
+and the definitions and policy figures used. The charts are inline SVG drawn here (no JavaScript,
+no CDN: the bureau's machines may be offline). No names.
 """
 
 from __future__ import annotations
@@ -191,6 +192,8 @@ def render_rotation_html(document) -> str:
     """The page of a :class:`~teachflow.reports.rotation_outputs.RotationDocument`."""
     from teachflow.reports.rotation_excel import as_of_line
     from teachflow.reports.rotation_labels import definition_lines, policy_lines, scope_columns
+    from teachflow.reports.support_html import render_support_section
+    from teachflow.reports.support_labels import definition_lines as support_definition_lines
 
     data, policy, view = document.data, document.policy, document.view
     rotation_target, backbone_target = policy.rotation_target, policy.backbone_target
@@ -292,7 +295,10 @@ def render_rotation_html(document) -> str:
             f"<h3>{escape(label)}</h3><table><thead><tr><th>月份</th>{trend_head}</tr></thead>"
             f"<tbody>{rows_html}</tbody></table>"
         )
-    notes = "".join(f"<li>{escape(line)}</li>" for line in [*policy_lines(policy), *definition_lines(policy)])
+    notes = "".join(
+        f"<li>{escape(line)}</li>"
+        for line in [*policy_lines(policy), *definition_lines(policy), *support_definition_lines()]
+    )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title><style>{STYLE}</style></head>
 <body>
@@ -307,6 +313,7 @@ def render_rotation_html(document) -> str:
 <h2>本学年逐月（全市与各区县）</h2>
 {"".join(trend_tables)}
 <h2>教共体排名</h2>{_table(communities, short)}
+{render_support_section(document.support)}
 <h2>逾期未返</h2><p>共 {len(data.overdue)} 人次，按学校和脱敏标识列于同目录 Excel 的“逾期未返”工作表；
 教师姓名只在发给各区县和市局的受限名单中。</p>
 <h2>说明（口径与政策参数）</h2><ul class="note">{notes}</ul>

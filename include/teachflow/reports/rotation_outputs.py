@@ -1,8 +1,9 @@
 """The rotation report's files under ``<reports>/rotation/<YYYY-MM>/``, each written atomically.
 
 Both files are made from one :class:`RotationDocument`: the stored figures, the school year so far
-(trend, change, rank, still needed), the coverage block stored with the computation, and the
-generated summary. No names: the named lists go to the counties' outboxes (``named_lists``).
+(trend, change, rank, still needed), the coverage block stored with the computation, the
+generated summary, and the 帮扶与结对 section computed in the same run. No names: the named lists
+go to the counties' outboxes (``named_lists``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from teachflow.policy import Policy
 from teachflow.reports.coverage import Coverage, read_coverage
 from teachflow.reports.files import rotation_folder
 from teachflow.reports.rotation import RotationReportData, load_rotation_report
+from teachflow.reports.support import SupportReportData, load_support_report
 from teachflow.reports.trends import MonthView, month_view, summary_zh
 
 
@@ -32,6 +34,8 @@ class RotationDocument:
     policy: Policy
     #: When the newest figure of the month was computed (UTC; shown in Asia/Shanghai).
     computed_at: dt.datetime | None
+    #: The 帮扶与结对 section (pairings and support activities) of the same month.
+    support: SupportReportData
 
     @property
     def coverage_lines(self) -> tuple[str, ...]:
@@ -47,8 +51,12 @@ def rotation_document(engine: Engine, period: str, policy: Policy, *, due_day: i
     with engine.connect() as conn:
         view = month_view(conn, period, data.rows, policy)
         coverage = read_coverage(conn, "rotation", period, due_day=due_day)
-    stamps = [r["computed_at"] for rows in data.rows.values() for r in rows if r.get("computed_at")]
-    return RotationDocument(data, view, coverage, summary_zh(view, policy, coverage), policy, max(stamps, default=None))
+    support = load_support_report(engine, period)
+    stored = [r for report in (data, support) for rows in report.rows.values() for r in rows]
+    stamps = [r["computed_at"] for r in stored if r.get("computed_at")]
+    return RotationDocument(
+        data, view, coverage, summary_zh(view, policy, coverage), policy, max(stamps, default=None), support
+    )
 
 
 def write_rotation_outputs(

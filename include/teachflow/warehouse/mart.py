@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from teachflow.contract import DATASETS
+from teachflow.datasets.support_activities import ACTIVITY_MODE, ACTIVITY_TYPE
 from teachflow.submission_status import STATUS_ZH
 from teachflow.vocabularies import (
     BACKBONE_TIERS,
@@ -335,6 +336,27 @@ def _overdue_returns(d: Dialect) -> str:
         "FROM report_rotation_overdue o "
         "JOIN schools fs ON fs.school_code = o.from_school_code JOIN counties fc ON fc.county_code = fs.county_code "
         "JOIN schools ts ON ts.school_code = o.to_school_code JOIN counties tc ON tc.county_code = ts.county_code"
+    )
+
+
+def _support_monthly(d: Dialect) -> str:
+    return (
+        f"SELECT r.period, {school_year_of_period('r.period')} AS school_year, r.scope, r.scope_code, r.scope_name, "
+        "r.pairings_active, r.pairings_started, r.pairings_ended, r.pairings_overdue, r.mentors_active, "
+        "r.mentees_active, r.activities_month, r.activities_given_month, r.person_times_month, r.periods_month, "
+        "r.online_share, r.activities_sy, r.person_times_sy, r.revision, r.computed_at "
+        "FROM report_support_monthly r"
+    )
+
+
+def _support_by_type(d: Dialect) -> str:
+    return (
+        f"SELECT t.period, {school_year_of_period('t.period')} AS school_year, t.scope, t.scope_code, s.scope_name, "
+        f"t.activity_type, {label('t.activity_type', ACTIVITY_TYPE)} AS activity_type_zh, "
+        f"t.mode, {label('t.mode', ACTIVITY_MODE)} AS mode_zh, t.activities, t.person_times, t.periods, "
+        "t.revision, t.computed_at "
+        "FROM report_support_by_type t LEFT JOIN report_support_monthly s "
+        "ON s.period = t.period AND s.scope = t.scope AND s.scope_code = t.scope_code"
     )
 
 
@@ -675,6 +697,69 @@ MART_VIEWS: tuple[MartView, ...] = (
         ),
         select=_overdue_returns,
         example="SELECT from_county_name, count(*) FROM mart.overdue_returns WHERE period = '2026-10' GROUP BY 1;",
+    ),
+    MartView(
+        name="support_monthly",
+        title=(
+            "The monthly report's 帮扶与结对 section (support and pairing): pairings and support activities "
+            "per report month and scope (practices.md §6)"
+        ),
+        grain="one row per report month and scope (city, county, community)",
+        sources=("report_support_monthly",),
+        columns=(
+            _PERIOD,
+            _SY,
+            ("scope", "city, county or community"),
+            ("scope_code", "City, county or community code"),
+            ("scope_name", "Its name"),
+            ("pairings_active", "Pairings active at month end with either school in scope (counted once)"),
+            ("pairings_started", "Pairings starting in M, either school in scope"),
+            ("pairings_ended", "Pairings ending (actual end) in M, either school in scope"),
+            ("pairings_overdue", "Pairings active at month end past their planned end"),
+            ("mentors_active", "Distinct mentors of active pairings whose own school is in scope"),
+            ("mentees_active", "Distinct mentees of active pairings whose own school is in scope"),
+            ("activities_month", "Support activities in M whose target school is in scope"),
+            ("activities_given_month", "Support activities in M whose host school is in scope"),
+            ("person_times_month", "Participants (人次) of activities_month"),
+            ("periods_month", "Lessons and hours (节数/学时) of activities_month"),
+            ("online_share", "Online share of activities_month (blank if none)"),
+            ("activities_sy", "Activities from 1 September to month end, target school in scope"),
+            ("person_times_sy", "Their participants (人次)"),
+            ("revision", "1 for the first run of M, +1 each time a figure changed"),
+            ("computed_at", "When this revision was computed (UTC)"),
+        ),
+        select=_support_monthly,
+        example=(
+            "SELECT scope_name, pairings_active, activities_month, online_share FROM mart.support_monthly "
+            "WHERE period = '2026-10' AND scope = 'county' ORDER BY activities_month DESC;"
+        ),
+    ),
+    MartView(
+        name="support_by_type",
+        title="Support activities of each report month by scope (target school), activity type and mode",
+        grain="one row per report month, scope, activity type and mode that occurred",
+        sources=("report_support_by_type", "report_support_monthly"),
+        columns=(
+            _PERIOD,
+            _SY,
+            ("scope", "city, county or community"),
+            ("scope_code", "Its code"),
+            ("scope_name", "Its name"),
+            ("activity_type", "lesson_observation, demonstration_lesson, ... teacher_training"),
+            ("activity_type_zh", "活动类型"),
+            ("mode", "onsite or online"),
+            ("mode_zh", "线下 or 线上"),
+            ("activities", "Support activities in M, target school in scope"),
+            ("person_times", "Their participants (人次)"),
+            ("periods", "Their lessons and hours (节数/学时)"),
+            ("revision", "1 for the first run of M, +1 each time a figure changed"),
+            ("computed_at", "When this revision was computed (UTC)"),
+        ),
+        select=_support_by_type,
+        example=(
+            "SELECT activity_type_zh, mode_zh, activities, person_times FROM mart.support_by_type "
+            "WHERE period = '2026-10' AND scope = 'city' ORDER BY activities DESC;"
+        ),
     ),
     MartView(
         name="training_by_teacher_month",

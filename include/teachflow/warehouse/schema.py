@@ -512,6 +512,49 @@ report_rotation_overdue = Table(
     comment="Rotation flows active at month end whose planned return has passed",
 )
 
+report_support_monthly = Table(
+    "report_support_monthly",
+    metadata,
+    Column("period", PERIOD, primary_key=True, comment="Report month M (YYYY-MM)"),
+    Column("scope", String(16), primary_key=True, comment="city, county or community"),
+    Column("scope_code", String(16), primary_key=True, comment="City, county or community code"),
+    Column("scope_name", String(128), nullable=False, comment="Its name"),
+    Column("pairings_active", Integer, nullable=False, comment="Pairings active at month end, either school in scope"),
+    Column("pairings_started", Integer, nullable=False, comment="Pairings starting in M, either school in scope"),
+    Column("pairings_ended", Integer, nullable=False, comment="Pairings ending (actual) in M, either school in scope"),
+    Column("pairings_overdue", Integer, nullable=False, comment="Active pairings past their planned end"),
+    Column("mentors_active", Integer, nullable=False, comment="Distinct mentors of active pairings, school in scope"),
+    Column("mentees_active", Integer, nullable=False, comment="Distinct mentees of active pairings, school in scope"),
+    Column("activities_month", Integer, nullable=False, comment="Support activities in M, target school in scope"),
+    Column("activities_given_month", Integer, nullable=False, comment="Support activities in M, host school in scope"),
+    Column("person_times_month", Integer, nullable=False, comment="Participants (人次) of activities_month"),
+    Column(
+        "periods_month", Numeric(12, 2), nullable=False, comment="Lessons and hours (节数/学时) of activities_month"
+    ),
+    Column("online_share", Numeric(9, 6), comment="Online share of activities_month (blank if none)"),
+    Column("activities_sy", Integer, nullable=False, comment="Activities from sy_start to month end, target in scope"),
+    Column("person_times_sy", Integer, nullable=False, comment="Their participants (人次)"),
+    Column("revision", Integer, nullable=False, comment="1 for the first run of M, +1 each time a figure changed"),
+    Column("computed_at", DateTime(timezone=True), nullable=False, comment="When this revision was computed (UTC)"),
+    comment="The monthly report's 帮扶与结对 section (support and pairing): one row per month and scope",
+)
+
+report_support_by_type = Table(
+    "report_support_by_type",
+    metadata,
+    Column("period", PERIOD, primary_key=True, comment="Report month M (YYYY-MM)"),
+    Column("scope", String(16), primary_key=True, comment="city, county or community"),
+    Column("scope_code", String(16), primary_key=True, comment="City, county or community code"),
+    Column("activity_type", String(32), primary_key=True, comment="lesson_observation ... teacher_training"),
+    Column("mode", String(16), primary_key=True, comment="onsite or online"),
+    Column("activities", Integer, nullable=False, comment="Support activities in M, target school in scope"),
+    Column("person_times", Integer, nullable=False, comment="Their participants (人次)"),
+    Column("periods", Numeric(12, 2), nullable=False, comment="Their lessons and hours (节数/学时)"),
+    Column("revision", Integer, nullable=False, comment="1 for the first run of M, +1 each time a figure changed"),
+    Column("computed_at", DateTime(timezone=True), nullable=False, comment="When this revision was computed (UTC)"),
+    comment="Support activities of a report month by scope, type and mode (target side; occurring combinations)",
+)
+
 report_coverage = Table(
     "report_coverage",
     metadata,
