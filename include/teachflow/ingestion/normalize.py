@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -84,39 +84,61 @@ def _text(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
     Except what must never be stored: control characters (``control_character``; a NUL failed
     PostgreSQL's COPY forever while SQLite stored it) and, in free text, anything shaped like a
     resident ID (``pii_in_text``: the raw ID would reach ``analyst_training``). Each is a row
-    problem, so the row is not loaded and the county is told. The whole column is searched as one
-    string first: a clean million-row column costs two regex scans, not a million.
+    problem, so the row is not loaded and the county is told.
+
+    Speed: the column is searched in Arrow (RE2, in C++, on the column's own buffers), never turned
+    into a million Python strings; only the cells it finds are looked at in Python. RE2 has no
+    lookaround, so for IDs it finds the cells holding 18 ID-shaped characters in a row, a superset
+    of :data:`_ID_SHAPED`'s matches, and :data:`_ID_SHAPED` decides on those few.
     """
-    present = text.dropna()
-    if present.empty:
-        return text, []
-    joined = "\ue000".join(present.to_numpy())  # a private-use separator: neither control nor digit
+    cells = _arrow_text(text)
     control = _CONTROL if column.kind == "text" else _CONTROL_IN_NAMES
     problems: list[Problem] = []
     flagged: set[int] = set()
-    if control.search(joined):
-        for position, value in zip(present.index, present.to_numpy(), strict=True):
-            found = control.findall(value)
-            if found:
-                flagged.add(position)
-                names = "、".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
-                shown = control.sub("�", value)
-                problems.append(
-                    Problem(
-                        "control_character",
-                        row=int(rows[position]),
-                        column=column.name,
-                        value=shown,
-                        params={"detail": names},
-                    )
+    for position, value in _cells_matching(text, cells, control.pattern):
+        found = control.findall(value)
+        if found:
+            flagged.add(position)
+            names = "、".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
+            shown = control.sub("\ufffd", value)
+            problems.append(
+                Problem(
+                    "control_character",
+                    row=int(rows[position]),
+                    column=column.name,
+                    value=shown,
+                    params={"detail": names},
                 )
-    if column.kind in _FREE_TEXT_KINDS and _ID_SHAPED.search(joined):
-        for position, value in zip(present.index, present.to_numpy(), strict=True):
+            )
+    if column.kind in _FREE_TEXT_KINDS:
+        for position, value in _cells_matching(text, cells, _ID_RUN):
             if position not in flagged and _ID_SHAPED.search(value):
                 problems.append(
                     Problem("pii_in_text", row=int(rows[position]), column=column.name, value=_masked_ids(value))
                 )
     return text, problems
+
+
+#: :data:`_ID_SHAPED` without its lookarounds (RE2 has none): every cell it matches matches this.
+_ID_RUN = r"[0-9０-９]{17}[0-9０-９XxＸｘ]"
+
+
+def _arrow_text(text: pd.Series) -> Any:
+    """The column as Arrow strings: pandas' own buffers when it is Arrow-backed (no copy)."""
+    import pyarrow as pa
+
+    return pa.array(text.array) if hasattr(text.array, "__arrow_array__") else pa.array(text, type=pa.large_string())
+
+
+def _cells_matching(text: pd.Series, cells: Any, pattern: str) -> list[tuple[int, str]]:
+    """(position, value) of the cells where the RE2 ``pattern`` finds a match, in row order."""
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(cells, pattern)
+    if not pc.any(found).as_py():
+        return []
+    hit = np.flatnonzero(found.fill_null(False).to_numpy(zero_copy_only=False))
+    return [(int(text.index[i]), text.iloc[i]) for i in hit]
 
 
 def _masked_ids(value: str) -> str:
