@@ -92,10 +92,12 @@ def _text(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
     of :data:`_ID_SHAPED`'s matches, and :data:`_ID_SHAPED` decides on those few.
     """
     cells = _arrow_text(text)
+    data = _utf8_bytes(cells)
     control = _CONTROL if column.kind == "text" else _CONTROL_IN_NAMES
     problems: list[Problem] = []
     flagged: set[int] = set()
-    for position, value in _cells_matching(text, cells, control.pattern):
+    maybe_control = _may_hold_control(data, allowed=(9, 10) if column.kind == "text" else ())
+    for position, value in _cells_matching(text, cells, control.pattern) if maybe_control else []:
         found = control.findall(value)
         if found:
             flagged.add(position)
@@ -110,7 +112,7 @@ def _text(text: pd.Series, column: Column, rows: np.ndarray) -> Normalized:
                     params={"detail": names},
                 )
             )
-    if column.kind in _FREE_TEXT_KINDS:
+    if column.kind in _FREE_TEXT_KINDS and _may_hold_id(data):
         for position, value in _cells_matching(text, cells, _ID_RUN):
             if position not in flagged and _ID_SHAPED.search(value):
                 problems.append(
@@ -128,6 +130,57 @@ def _arrow_text(text: pd.Series) -> Any:
     import pyarrow as pa
 
     return pa.array(text.array) if hasattr(text.array, "__arrow_array__") else pa.array(text, type=pa.large_string())
+
+
+def _utf8_bytes(cells: Any) -> list[np.ndarray]:
+    """The UTF-8 bytes of the column's values, chunk by chunk, as numpy views of Arrow's buffers.
+
+    Each view spans the first value's first byte to the last value's last; it may also hold bytes
+    of null slots (Arrow allows them), which can only make the checks below say "maybe".
+    """
+    import pyarrow as pa
+
+    views = []
+    for chunk in getattr(cells, "chunks", [cells]):
+        buffers = chunk.buffers()
+        if not len(chunk) or buffers[2] is None:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(buffers[1], dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        views.append(np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0] : offsets[-1]])
+    return views
+
+
+def _may_hold_control(data: list[np.ndarray], allowed: tuple[int, ...]) -> bool:
+    """False when no byte is a control character (UTF-8 encodes C0 and DEL as themselves only)."""
+    for part in data:
+        low = part[part < 0x20]
+        if np.isin(low, allowed, invert=True).any() or (part == 0x7F).any():
+            return True
+    return False
+
+
+def _may_hold_id(data: list[np.ndarray]) -> bool:
+    """False when no run of 18 ID characters can be there: no full-width digit or X, and no run of
+    17 ASCII digits (runs may span two cells here: that only says "maybe")."""
+    for part in data:
+        lead = np.flatnonzero(part[:-2] == 0xEF)  # full-width forms: EF BC 90-99 (０-９), EF BC B8, EF BD 98
+        if len(lead):
+            second, third = part[lead + 1], part[lead + 2]
+            wide = ((second == 0xBC) & (((third >= 0x90) & (third <= 0x99)) | (third == 0xB8))) | (
+                (second == 0xBD) & (third == 0x98)
+            )
+            if wide.any():
+                return True
+        run = (part >= 0x30) & (part <= 0x39)  # run[i]: byte i starts 1, 2, 4, 8, 16, then 17 digits
+        for step in (1, 2, 4, 8):
+            if not run.any():
+                break
+            run = run[:-step] & run[step:]
+        else:
+            if (run[:-1] & ((part >= 0x30) & (part <= 0x39))[16:]).any():
+                return True
+    return False
 
 
 def _cells_matching(text: pd.Series, cells: Any, pattern: str) -> list[tuple[int, str]]:
