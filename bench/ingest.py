@@ -98,7 +98,7 @@ df.to_sql("naive_training", create_engine({url.replace("postgresql://", "postgre
     return time.perf_counter() - start
 
 
-def warm_ingest(admin_url: str, env: dict) -> float:
+def warm_ingest(admin_url: str, env: dict) -> tuple[float, str]:
     """``teachflow ingest`` as a warm worker's task runs it: the clock starts after the preload.
 
     A fresh warehouse of its own; the process first calls :func:`teachflow.preload.preload` (what
@@ -116,7 +116,12 @@ def warm_ingest(admin_url: str, env: dict) -> float:
             "print('WARM_S', time.perf_counter() - start, file=sys.stderr)\nsys.exit(rc)"
         )
         run = subprocess.run([sys.executable, "-c", wrapper], check=True, env=warm_env, capture_output=True, text=True)
-        return float(next(line for line in run.stderr.splitlines() if line.startswith("WARM_S")).split()[1])
+        stages = "\n".join(
+            line.split(": ", 1)[-1]
+            for line in run.stderr.splitlines()
+            if "seconds per stage" in line or "copied " in line
+        )
+        return float(next(line for line in run.stderr.splitlines() if line.startswith("WARM_S")).split()[1]), stages
     finally:
         drop_database(admin_url, url)
 
@@ -187,7 +192,8 @@ def main() -> int:
         peak_kb = int(next(line for line in run.stderr.splitlines() if line.startswith("PEAK_KB")).split()[1])
         peak_mib = peak_kb / 1024
 
-        warm_s = warm_ingest(args.pg, env)
+        warm_s, warm_stages = warm_ingest(args.pg, env)
+        print(f"warm: {warm_stages}")
         floor_s = copy_floor(url, csv_path)
         unlogged_s = copy_floor(url, csv_path, unlogged=True)
         naive_s = None if args.skip_naive else naive_route(url, csv_path)
@@ -195,6 +201,7 @@ def main() -> int:
         drop_database(args.pg, url)
 
     print()
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"teachflow ingest     {ingest_s:8.2f} s   peak RSS {peak_mib:7.0f} MiB   (target <= 1024 MiB)")
     print(f"warm ingest          {warm_s:8.2f} s   (after teachflow.preload, as in a warm worker's task)")
     print(f"bare COPY (floor)    {floor_s:8.2f} s   (unindexed table of text columns)")
