@@ -23,8 +23,10 @@ each other instead of deadlocking. SQLite serializes writers anyway.
 from __future__ import annotations
 
 import logging
+import queue
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,8 +187,51 @@ def copy_rows(
     chunks = _as_binary_chunks(frame, sql_types or {}, sort_by) if binary else _as_csv_chunks(frame, sort_by=sort_by)
     fmt = "binary" if binary else "csv"
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({column_list}) FROM STDIN (FORMAT {fmt})") as copy:
-        for chunk in chunks:
+        for chunk in _made_ahead(chunks):
             copy.write(chunk)
+
+
+def _made_ahead(chunks: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """The chunks, each made in a thread of its own while the previous ones are being sent.
+
+    Sending a chunk waits for PostgreSQL to take it; making the next one is Arrow's and numpy's
+    work, which leaves the GIL free. In one thread the two took turns (the server idle while a
+    chunk was made); here they overlap. At most ``depth`` chunks wait, so memory stays bounded.
+    If the consumer stops early (an error while sending), the maker stops at its next chunk.
+    """
+    done = object()
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        """Hand over one item; False once the consumer has gone."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(done)
+        except BaseException as err:  # re-raised in the consumer's thread
+            put(err)
+
+    maker = threading.Thread(target=make, name="copy-chunks", daemon=True)
+    maker.start()
+    try:
+        while (item := ready.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        maker.join()
 
 
 # --- PostgreSQL's binary COPY format -----------------------------------------------------------
@@ -222,9 +267,7 @@ def _binary_copyable(frame: pd.DataFrame, sql_types: dict[str, str]) -> bool:
     return True
 
 
-def _as_binary_chunks(
-    frame: pd.DataFrame, sql_types: dict[str, str], sort_by: Sequence[str], chunk_rows: int = 100_000
-):
+def _as_binary_chunks(frame: pd.DataFrame, sql_types: dict[str, str], sort_by: Sequence[str], chunk_rows: int = 50_000):
     """The frame in PostgreSQL's binary COPY format, in chunks (ordered like :func:`_as_csv_chunks`).
 
     The caller names the columns in the frame's order; :func:`copy_rows` puts the fixed-width
@@ -237,20 +280,27 @@ def _as_binary_chunks(
     import pyarrow.compute as pc
 
     rows = len(frame)
-    fixed: list[np.ndarray] = [np.broadcast_to(_be(np.array([len(frame.columns)]), ">i2"), (rows, 2))]
+    widths = {"DATE": 8, "INTEGER": 8}  # 4 bytes of length, 4 of value; NUMERIC(p,2): 18
+    fixed_names = [n for n in frame.columns if sql_types[n] in widths or _NUMERIC.fullmatch(sql_types[n])]
+    fixed_bytes = np.empty((rows, 2 + sum(widths.get(sql_types[n], 18) for n in fixed_names)), dtype=np.uint8)
+    fixed_bytes[:, :2] = _be(np.array([len(frame.columns)]), ">i2")
+    at = 2
     texts: list[tuple[Any, np.ndarray]] = []
     for name in frame.columns:
         sql = sql_types[name]
         if sql == "DATE":
             days = frame[name].to_numpy(dtype="datetime64[D]").astype("int64") - _PG_EPOCH_DAYS
-            fixed.append(_field(days, ">i4"))
+            field = _field(days, ">i4")
         elif sql == "INTEGER":
-            fixed.append(_field(frame[name].to_numpy(dtype="int64"), ">i4"))
+            field = _field(frame[name].to_numpy(dtype="int64"), ">i4")
         elif _NUMERIC.fullmatch(sql):
-            fixed.append(_numeric_field(frame[name].to_numpy(dtype="float64")))
+            field = _numeric_field(frame[name].to_numpy(dtype="float64"))
         else:
             texts.append(_text_fields(frame[name]))
-    fixed_bytes = np.hstack(fixed)
+            continue
+        fixed_bytes[:, at : at + field.shape[1]] = field
+        at += field.shape[1]
+        del field
     order = _sort_order(frame, sort_by)
     yield _PGCOPY_HEADER
     for offset in range(0, rows, chunk_rows):
@@ -292,7 +342,7 @@ def _text_fields(column: pd.Series) -> tuple[Any, np.ndarray]:
     lengths = pc.binary_length(values).to_numpy(zero_copy_only=False)
     fields = pc.binary_join_element_wise(_fixed_binary(_be(lengths, ">i4")), values, pa.scalar(b"", pa.large_binary()))
     fields = pa.concat_arrays([fields, pa.array([b"\xff\xff\xff\xff"], type=pa.large_binary())])
-    codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
+    codes = np.where(codes < 0, len(uniques), codes).astype(np.int32)
     return fields, codes
 
 
