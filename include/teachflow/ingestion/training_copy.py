@@ -7,7 +7,9 @@ validating it (Great Expectations, teachflow's rules) and writing it (a million 
 
 1. **write**: the rows that can be stored at all (:func:`fits_warehouse`) and are not already known
    to be bad are ``COPY``\\ ed, in key order, straight into ``training_records`` - in a background
-   thread, inside the submission's transaction and a savepoint, so nobody sees them yet;
+   thread, inside the submission's transaction and a savepoint, so nobody sees them yet; in
+   PostgreSQL's binary format (the server parses no text: ~1.9x a bare text ``COPY`` instead of
+   ~3x, issue 18), the chunks made in another thread while the previous one is sent;
 2. **audit**: meanwhile the caller validates the file;
 3. **publish**: :meth:`TrainingCopy.finish` deletes the copied rows validation rejected, adds the good
    rows that were held back, writes the names, and the caller commits. A rejected file: the caller
