@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,7 +49,20 @@ def drop_database(admin_url: str, url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def copy_floor(url: str, csv_path: Path, unlogged: bool = False) -> float:
+def checkpoint(admin_url: str) -> None:
+    """Flush PostgreSQL's dirty pages before a timed phase.
+
+    A million indexed rows write ~0.5 GB of WAL; with the server's ``max_wal_size`` (1 GB) the
+    phase after the one that wrote them paid for the checkpoint they caused (a warm ingest took
+    9-15 s after the cold one, 6-7 s otherwise). Every timed phase starts from a checkpoint.
+    """
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+
+
+def copy_floor(url: str, csv_path: Path, unlogged: bool = False, run: int = 0) -> float:
     """A bare COPY of the file's rows into an unindexed table of text columns: the floor.
 
     The table is an ordinary (WAL-logged) one, like every warehouse table; ``unlogged`` skips the
@@ -59,9 +73,11 @@ def copy_floor(url: str, csv_path: Path, unlogged: bool = False) -> float:
     with open(csv_path, encoding="utf-8-sig") as f:
         header = f.readline().strip().split(",")
     cols = ", ".join(f'"{c}" text' for c in header)
-    table = "floor_copy_unlogged" if unlogged else "floor_copy"
+    table = f"floor_copy_unlogged_{run}" if unlogged else f"floor_copy_{run}"
     with psycopg.connect(url) as conn:
         conn.execute(f"CREATE {'UNLOGGED' if unlogged else ''} TABLE {table} ({cols})")
+        conn.commit()
+        conn.execute("CHECKPOINT")  # see checkpoint()
         conn.commit()
         start = time.perf_counter()
         sql = f"COPY {table} FROM STDIN (FORMAT csv, HEADER true)"
@@ -98,7 +114,7 @@ df.to_sql("naive_training", create_engine({url.replace("postgresql://", "postgre
     return time.perf_counter() - start
 
 
-def warm_ingest(admin_url: str, env: dict) -> float:
+def warm_ingest(admin_url: str, env: dict) -> tuple[float, str]:
     """``teachflow ingest`` as a warm worker's task runs it: the clock starts after the preload.
 
     A fresh warehouse of its own; the process first calls :func:`teachflow.preload.preload` (what
@@ -115,8 +131,14 @@ def warm_ingest(admin_url: str, env: dict) -> float:
             "from teachflow.cli import main\nstart = time.perf_counter()\nrc = main(['ingest'])\n"
             "print('WARM_S', time.perf_counter() - start, file=sys.stderr)\nsys.exit(rc)"
         )
+        checkpoint(admin_url)
         run = subprocess.run([sys.executable, "-c", wrapper], check=True, env=warm_env, capture_output=True, text=True)
-        return float(next(line for line in run.stderr.splitlines() if line.startswith("WARM_S")).split()[1])
+        stages = "\n".join(
+            line.split(": ", 1)[-1]
+            for line in run.stderr.splitlines()
+            if "seconds per stage" in line or "copied " in line
+        )
+        return float(next(line for line in run.stderr.splitlines() if line.startswith("WARM_S")).split()[1]), stages
     finally:
         drop_database(admin_url, url)
 
@@ -179,6 +201,7 @@ def main() -> int:
             "import resource, sys\nfrom teachflow.cli import main\nrc = main(['ingest'])\n"
             "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(rc)"
         )
+        checkpoint(args.pg)
         start = time.perf_counter()
         run = subprocess.run([sys.executable, "-c", wrapper], check=True, env=env, capture_output=True, text=True)
         ingest_s = time.perf_counter() - start
@@ -187,17 +210,24 @@ def main() -> int:
         peak_kb = int(next(line for line in run.stderr.splitlines() if line.startswith("PEAK_KB")).split()[1])
         peak_mib = peak_kb / 1024
 
-        warm_s = warm_ingest(args.pg, env)
-        floor_s = copy_floor(url, csv_path)
+        warm_s, warm_stages = warm_ingest(args.pg, env)
+        print(f"warm: {warm_stages}")
+        # The floor is the median of three: one COPY varies by +-50 % on this shared machine.
+        floors = [copy_floor(url, csv_path, run=run) for run in range(3)]
+        floor_s = statistics.median(floors)
         unlogged_s = copy_floor(url, csv_path, unlogged=True)
         naive_s = None if args.skip_naive else naive_route(url, csv_path)
     finally:
         drop_database(args.pg, url)
 
     print()
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"teachflow ingest     {ingest_s:8.2f} s   peak RSS {peak_mib:7.0f} MiB   (target <= 1024 MiB)")
     print(f"warm ingest          {warm_s:8.2f} s   (after teachflow.preload, as in a warm worker's task)")
-    print(f"bare COPY (floor)    {floor_s:8.2f} s   (unindexed table of text columns)")
+    print(
+        f"bare COPY (floor)    {floor_s:8.2f} s   (unindexed table of text columns; median of "
+        f"{', '.join(f'{f:.2f}' for f in floors)})"
+    )
     print(f"  into UNLOGGED      {unlogged_s:8.2f} s   (no write-ahead log; for reference)")
     if naive_s is not None:
         print(f"naive route          {naive_s:8.2f} s   (read_csv + GX on the frame + to_sql)")

@@ -23,7 +23,10 @@ each other instead of deadlocking. SQLite serializes writers anyway.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import queue
+import re
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,13 +166,238 @@ def _sortable(column: Any) -> Any:
     return column.cast(column.type.value_type)
 
 
-def copy_rows(conn: Connection, table: str, frame: pd.DataFrame, sort_by: Sequence[str] = ()) -> None:
-    """``COPY`` the frame's rows into ``table`` (PostgreSQL), its columns named as the frame's."""
+def copy_rows(
+    conn: Connection,
+    table: str,
+    frame: pd.DataFrame,
+    sort_by: Sequence[str] = (),
+    sql_types: dict[str, str] | None = None,
+) -> None:
+    """``COPY`` the frame's rows into ``table`` (PostgreSQL), its columns named as the frame's.
+
+    With ``sql_types`` (each column's SQL type, as in :func:`stage_columns`) the rows go in
+    PostgreSQL's binary format where :func:`_binary_copyable` allows it: the server then parses no
+    text (a million training rows: ~25 % less of its time); otherwise as CSV.
+    """
+    binary = sql_types is not None and _binary_copyable(frame, sql_types)
+    if binary:
+        frame = frame[binary_column_order(frame, sql_types or {})]
     column_list = ", ".join(frame.columns)
     raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({column_list}) FROM STDIN (FORMAT csv)") as copy:
-        for chunk in _as_csv_chunks(frame, sort_by=sort_by):
+    chunks = _as_binary_chunks(frame, sql_types or {}, sort_by) if binary else _as_csv_chunks(frame, sort_by=sort_by)
+    fmt = "binary" if binary else "csv"
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({column_list}) FROM STDIN (FORMAT {fmt})") as copy:
+        for chunk in _made_ahead(chunks):
             copy.write(chunk)
+
+
+def _made_ahead(chunks: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """The chunks, each made in a thread of its own while the previous ones are being sent.
+
+    Sending a chunk waits for PostgreSQL to take it; making the next one is Arrow's and numpy's
+    work, which leaves the GIL free. In one thread the two took turns (the server idle while a
+    chunk was made); here they overlap. At most ``depth`` chunks wait, so memory stays bounded.
+    If the consumer stops early (an error while sending), the maker stops at its next chunk.
+    """
+    done = object()
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        """Hand over one item; False once the consumer has gone."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(done)
+        except BaseException as err:  # re-raised in the consumer's thread
+            put(err)
+
+    maker = threading.Thread(target=make, name="copy-chunks", daemon=True)
+    maker.start()
+    try:
+        while (item := ready.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        maker.join()
+
+
+# --- PostgreSQL's binary COPY format -----------------------------------------------------------
+# A header, then per row a 16-bit field count and per field a 32-bit length (-1: NULL) and the
+# value in the type's binary form (big-endian); a 16-bit -1 ends it. Built column by column with
+# numpy and Arrow, never row by row in Python.
+
+_PGCOPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, header extension length
+_PGCOPY_TRAILER = b"\xff\xff"
+_PG_EPOCH_DAYS = 10_957  # 2000-01-01, PostgreSQL's day 0, in days since 1970-01-01
+_NUMERIC = re.compile(r"NUMERIC\((\d+),\s*2\)")
+_TEXT = re.compile(r"(VARCHAR\(\d+\)|TEXT)")
+
+
+def _binary_copyable(frame: pd.DataFrame, sql_types: dict[str, str]) -> bool:
+    """Whether :func:`_as_binary_chunks` can encode every column: text, INTEGER, and DATE and
+    NUMERIC(p,2) without NULLs (the fixed-width fields; training records require them)."""
+    for name in frame.columns:
+        sql, col = sql_types.get(name, ""), frame[name]
+        if _TEXT.fullmatch(sql):
+            ok = pd.api.types.is_string_dtype(col) or isinstance(col.dtype, pd.CategoricalDtype)
+        elif sql == "INTEGER":
+            ok = pd.api.types.is_integer_dtype(col) and not col.isna().any()
+        elif sql == "DATE":
+            ok = pd.api.types.is_datetime64_any_dtype(col) and not col.isna().any()
+        elif _NUMERIC.fullmatch(sql):
+            values = col.to_numpy(dtype="float64", na_value=np.nan) if pd.api.types.is_float_dtype(col) else None
+            ok = values is not None and bool((np.abs(values) < 1e7).all())  # also False for NaN, inf
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def _as_binary_chunks(frame: pd.DataFrame, sql_types: dict[str, str], sort_by: Sequence[str], chunk_rows: int = 50_000):
+    """The frame in PostgreSQL's binary COPY format, in chunks (ordered like :func:`_as_csv_chunks`).
+
+    The caller names the columns in the frame's order; :func:`copy_rows` puts the fixed-width
+    ones first, so each row is one block of fixed bytes (field count, dates, numbers) and then its
+    text fields. A text column is encoded once per distinct value (length and bytes) and each
+    chunk picks its rows' fields by code: a million training rows repeat a few hundred programme
+    names, and gathering from those is cheaper than taking a million strings in key order.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rows = len(frame)
+    widths = {"DATE": 8, "INTEGER": 8}  # 4 bytes of length, 4 of value; NUMERIC(p,2): 18
+    fixed_names = [n for n in frame.columns if sql_types[n] in widths or _NUMERIC.fullmatch(sql_types[n])]
+    fixed_bytes = np.empty((rows, 2 + sum(widths.get(sql_types[n], 18) for n in fixed_names)), dtype=np.uint8)
+    fixed_bytes[:, :2] = _be(np.array([len(frame.columns)]), ">i2")
+    at = 2
+    texts: list[tuple[Any, np.ndarray]] = []
+    for name in frame.columns:
+        sql = sql_types[name]
+        if sql == "DATE":
+            days = frame[name].to_numpy(dtype="datetime64[D]").astype("int64") - _PG_EPOCH_DAYS
+            field = _field(days, ">i4")
+        elif sql == "INTEGER":
+            field = _field(frame[name].to_numpy(dtype="int64"), ">i4")
+        elif _NUMERIC.fullmatch(sql):
+            field = _numeric_field(frame[name].to_numpy(dtype="float64"))
+        else:
+            texts.append(_text_fields(frame[name]))
+            continue
+        fixed_bytes[:, at : at + field.shape[1]] = field
+        at += field.shape[1]
+        del field
+    order = _sort_order(frame, sort_by)
+    yield _PGCOPY_HEADER
+    for offset in range(0, rows, chunk_rows):
+        picked = slice(offset, offset + chunk_rows) if order is None else order[offset : offset + chunk_rows]
+        parts = [_fixed_binary(fixed_bytes[picked])]
+        parts += [fields.take(pa.array(codes[picked])) for fields, codes in texts]
+        joined = pc.binary_join_element_wise(*parts, pa.scalar(b"", pa.large_binary()))
+        ends = np.frombuffer(joined.buffers()[1], dtype=np.int64)[joined.offset : joined.offset + len(joined) + 1]
+        yield memoryview(joined.buffers()[2])[ends[0] : ends[-1]]
+    yield _PGCOPY_TRAILER
+
+
+def binary_column_order(frame: pd.DataFrame, sql_types: dict[str, str]) -> list[str]:
+    """The frame's columns with the fixed-width ones (DATE, INTEGER, NUMERIC) first."""
+    fixed = [n for n in frame.columns if sql_types[n] in ("DATE", "INTEGER") or _NUMERIC.fullmatch(sql_types[n])]
+    return fixed + [n for n in frame.columns if n not in fixed]
+
+
+def _sort_order(frame: pd.DataFrame, sort_by: Sequence[str]) -> np.ndarray | None:
+    """Row positions in ``sort_by`` order (Arrow's sort, as :func:`_as_csv_chunks`), or None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not sort_by:
+        return None
+    keys = pa.Table.from_pandas(frame[list(sort_by)], preserve_index=False)
+    keys = pa.table({name: _sortable(keys.column(name)) for name in sort_by})
+    order = pc.sort_indices(keys, sort_keys=[(name, "ascending") for name in sort_by])
+    return order.to_numpy()
+
+
+def _text_fields(column: pd.Series) -> tuple[Any, np.ndarray]:
+    """(each distinct value's field - length and UTF-8 bytes -, then NULL's; each row's code)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes, uniques = pd.factorize(column)
+    values = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string()).cast(pa.large_binary())
+    lengths = pc.binary_length(values).to_numpy(zero_copy_only=False)
+    fields = pc.binary_join_element_wise(_fixed_binary(_be(lengths, ">i4")), values, pa.scalar(b"", pa.large_binary()))
+    fields = pa.concat_arrays([fields, pa.array([b"\xff\xff\xff\xff"], type=pa.large_binary())])
+    codes = np.where(codes < 0, len(uniques), codes).astype(np.int32)
+    return fields, codes
+
+
+def _be(values: np.ndarray, dtype: str) -> np.ndarray:
+    """The values' big-endian bytes, one row per value."""
+    converted = np.ascontiguousarray(values.astype(dtype))
+    return np.frombuffer(converted.tobytes(), dtype=np.uint8).reshape(len(values), np.dtype(dtype).itemsize)
+
+
+def _field(values: np.ndarray, dtype: str) -> np.ndarray:
+    """(rows, 4 + width) bytes: the 32-bit length, then each value's big-endian bytes."""
+    data = _be(values, dtype)
+    out = np.empty((len(values), 4 + data.shape[1]), dtype=np.uint8)
+    out[:, :4] = _be(np.array([data.shape[1]]), ">i4")
+    out[:, 4:] = data
+    return out
+
+
+def _numeric_field(hours: np.ndarray) -> np.ndarray:
+    """NUMERIC(p,2) fields: the value PostgreSQL would read from the CSV text of each float.
+
+    The CSV path writes the float's shortest round-trip text and PostgreSQL rounds that decimal to
+    two places, half away from zero; so does this, once per distinct value (hours repeat), with
+    :class:`decimal.Decimal`. Sent as three base-10000 digits (weight 1, scale 2); PostgreSQL drops
+    the leading zeros and checks the precision as for text.
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    codes, distinct = pd.factorize(hours)
+    cents = np.array(
+        [int(Decimal(repr(float(v))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).scaleb(2)) for v in distinct]
+        or [0],
+        dtype=np.int64,
+    )[codes]
+    magnitude = np.abs(cents)
+    whole, fraction = magnitude // 100, magnitude % 100
+    header = np.array([3, 1, 0, 2], dtype=">i2")  # ndigits, weight, sign, dscale
+    fields = np.empty(len(hours), dtype=[("len", ">i4"), ("head", ">i2", 4), ("digits", ">i2", 3)])
+    fields["len"] = 14
+    fields["head"] = header
+    fields["head"][:, 2] = np.where(cents < 0, 0x4000, 0)
+    fields["digits"][:, 0] = whole // 10_000
+    fields["digits"][:, 1] = whole % 10_000
+    fields["digits"][:, 2] = fraction * 100
+    return np.frombuffer(fields.tobytes(), dtype=np.uint8).reshape(len(hours), 18)
+
+
+def _fixed_binary(matrix: np.ndarray) -> Any:
+    """A (rows, width) uint8 matrix as an Arrow large_binary column, one value per row."""
+    import pyarrow as pa
+
+    matrix = np.ascontiguousarray(matrix)
+    rows, width = matrix.shape
+    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), rows, [None, pa.py_buffer(matrix)])
+    return fixed.cast(pa.large_binary())
 
 
 # --- staging -------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ validating it (Great Expectations, teachflow's rules) and writing it (a million 
 
 1. **write**: the rows that can be stored at all (:func:`fits_warehouse`) and are not already known
    to be bad are ``COPY``\\ ed, in key order, straight into ``training_records`` - in a background
-   thread, inside the submission's transaction and a savepoint, so nobody sees them yet;
+   thread, inside the submission's transaction and a savepoint, so nobody sees them yet; in
+   PostgreSQL's binary format (the server parses no text: ~1.9x a bare text ``COPY`` instead of
+   ~3x, issue 18), the chunks made in another thread while the previous one is sent;
 2. **audit**: meanwhile the caller validates the file;
 3. **publish**: :meth:`TrainingCopy.finish` deletes the copied rows validation rejected, adds the good
    rows that were held back, writes the names, and the caller commits. A rejected file: the caller
@@ -48,6 +50,8 @@ log = logging.getLogger(__name__)
 
 #: Columns training_records requires (NOT NULL); a row missing one cannot be stored at all.
 _REQUIRED = ("teacher_key", "program_code", "start_date", "level", "mode", "end_date", "hours")
+#: The SQL type of each copied column, for the binary ``COPY`` (:func:`teachflow.ingestion.merge.copy_rows`).
+_SQL_TYPES = {**dict(stage_columns("training_records")), "submission_id": "INTEGER", "county_code": "TEXT"}
 #: NUMERIC(7,2): the largest absolute value the hours column holds.
 _HOURS_LIMIT = 10**5
 
@@ -111,7 +115,7 @@ class TrainingCopy:
             )
             savepoint = self.conn.begin_nested()
             try:
-                copy_rows(self.conn, "training_records", records, sort_by=TRAINING_KEY)
+                copy_rows(self.conn, "training_records", records, sort_by=TRAINING_KEY, sql_types=_SQL_TYPES)
             except psycopg.errors.UniqueViolation:
                 savepoint.rollback()
                 log.info(
@@ -140,10 +144,23 @@ class TrainingCopy:
             raise self._error
 
     def finish(self, good: pd.DataFrame) -> int:
-        """Publish exactly ``good`` (load-frame rows with ``_row``, all that passed); returns its size."""
+        """Publish exactly ``good`` (load-frame rows with ``_row``, all that passed); returns its size.
+
+        ``good`` may be the very frame that was copied (every row passed: the usual case), which
+        needs no comparison of row numbers. The names are picked while the copy may still run.
+        """
+        # One name per teacher before staging (upsert_names takes the MAX again): 20,000 rows to
+        # stage for a million-row file, not a million.
+        names = (
+            good.loc[good["name"].notna(), ["teacher_key", "name"]]
+            .groupby("teacher_key", as_index=False, observed=True)
+            .max()
+        )
         self.wait()
         conn, ident = self.conn, self.ident
-        if self.copied:
+        if self.copied and good is self.frame:
+            held_back = good.iloc[:0]
+        elif self.copied:
             rejected = self.frame[~self.frame[ROW_COLUMN].isin(good[ROW_COLUMN])]
             if len(rejected):
                 name = stage(conn, "training_keys", rejected[list(TRAINING_KEY)])
@@ -157,12 +174,5 @@ class TrainingCopy:
             held_back = good
         if len(held_back):
             upsert_training(conn, ident, stage(conn, ident.dataset, held_back))
-        # One name per teacher before staging (upsert_names takes the MAX again): 20,000 rows to
-        # stage for a million-row file, not a million.
-        names = (
-            good.loc[good["name"].notna(), ["teacher_key", "name"]]
-            .groupby("teacher_key", as_index=False, observed=True)
-            .max()
-        )
         upsert_names(conn, stage(conn, "teacher_names", names), ident.submission_id, overwrite=False)
         return len(good)

@@ -126,6 +126,9 @@ def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> list[Problem]:
     if missing:
         raise SuiteRunError(f"{suite.name}: the frame lacks column(s) {', '.join(missing)}")
     by_position = frame[columns].set_axis(pd.RangeIndex(len(frame)), axis=0)
+    suite = _failing_part(by_position, suite)
+    if not suite.expectations:
+        return []
     validator = Validator(
         batch_definition=batch_definition(),
         batch_parameters={"dataframe": by_position},
@@ -142,6 +145,33 @@ def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> list[Problem]:
             problems.extend(_problems_of(frame, config.kwargs, config.meta or {}, result.result))
     log.debug("suite %s: %d problem(s) on %d row(s)", suite.name, len(problems), len(frame))
     return problems
+
+
+def _failing_part(by_position: pd.DataFrame, suite: gx.ExpectationSuite) -> gx.ExpectationSuite:
+    """The suite's expectations that some row fails, found by a pass that only counts failures.
+
+    Listing the failing rows (the COMPLETE format) makes GX copy the whole frame once per
+    expectation (its null filter, even when it drops no row): ~1 s of a million-row file that
+    passes, against ~0.25 s to count. So every expectation is first only counted (BOOLEAN_ONLY),
+    and the rows are listed for those that failed: a clean file never pays for the listing.
+    """
+    import great_expectations as gx
+    from great_expectations.validator.v1_validator import Validator
+
+    counting = Validator(
+        batch_definition=batch_definition(),
+        batch_parameters={"dataframe": by_position},
+        result_format={"result_format": "BOOLEAN_ONLY"},
+    )
+    failing = []
+    for result in counting.validate_expectation_suite(suite).results:
+        config = result.expectation_config
+        failure = _raised(result.exception_info)
+        if failure is not None:
+            raise SuiteRunError(f"{suite.name}: {config.type} {config.kwargs} failed to run: {failure}")
+        if not result.success:
+            failing.append(config.to_domain_obj())
+    return gx.ExpectationSuite(name=suite.name, expectations=failing)
 
 
 def _problems_of(
