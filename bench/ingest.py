@@ -168,6 +168,7 @@ def ingest_failing(admin_url: str, env: dict, csv_path: Path, kind: str) -> tupl
     failing = failing_copy(
         csv_path, kind, work / "landing" / csv_path.parent.parent.name / csv_path.parent.name / csv_path.name
     )
+    shutil.copytree(Path(env["TEACHFLOW_DATA_DIR"]) / "reference", work / "reference")
     url = create_database(admin_url)
     fail_env = {**env, "TEACHFLOW_DATA_DIR": str(work), "TEACHFLOW_WAREHOUSE_URL": url}
     try:

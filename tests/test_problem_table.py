@@ -13,10 +13,10 @@ import pyarrow as pa
 from teachflow.datasets import DATASETS
 from teachflow.ingestion import feedback
 from teachflow.ingestion.feedback import FEEDBACK_HEADERS, write_feedback
-from teachflow.ingestion.feedback_lines import _FORMULA, SEVERITY_LABELS
+from teachflow.ingestion.feedback_lines import SEVERITY_LABELS
 from teachflow.problem_table import ProblemTable, RowNames, batch_of, text_array
 from teachflow.problems import Problem, render, shown_value
-from teachflow.spreadsheet_text import FORMULA_TRIGGERS, neutralize_formula
+from teachflow.spreadsheet_text import neutralize_formula
 from teachflow.validation.rules import emit
 from teachflow.validation.values import render_value
 
@@ -70,11 +70,6 @@ def test_feedback_csv_from_columns_is_byte_for_byte_the_old_one(tmp_path):
     names = {3: "张三", 4: "=李四", 5: "王,五", 6: 'O"Neil', 7: "x" * 300}
     files = write_feedback(tmp_path, "450202", "2026-10", "teachers", problems, STATUS, names=names)
     assert files.csv.read_bytes().decode("utf-8-sig") == _old_csv("teachers", problems, names)
-
-
-def test_the_csv_defuses_exactly_the_formula_triggers():
-    assert _FORMULA == "^[" + "=+\\-@\\t\\r" + "]"
-    assert set(FORMULA_TRIGGERS) == {"=", "+", "-", "@", "\t", "\r"}
 
 
 def test_table_iterates_and_compares_as_its_problems():
@@ -173,3 +168,22 @@ def test_workbook_lists_the_first_lines_and_the_csv_all(tmp_path, monkeypatch):
     assert ("问题数 Problems", 10) in [r[:2] for r in summary]
     with files.csv.open(encoding="utf-8-sig", newline="") as f:
         assert len(list(csv.reader(f))) == 11
+
+
+def test_problem_sheet_rows_built_by_column_are_the_generic_writers_xml():
+    problems = [*_problems(), Problem("id_format", row=9, column="id_number", value="a\x01b&<c>\ufffe")]
+    names = {3: "张&三", 4: "<李四>", 5: "王\x0b五"}
+    lines = feedback.FeedbackLines("teachers", problems, names)
+    order = lines.table.line_order()
+
+    def sheet(rows) -> str:
+        out: list[str] = []
+        spec = feedback._Sheet(
+            "s", (8,) * 8, rows, feedback._PROBLEM_STYLES, filter_columns=8, row_count=len(order) + 1
+        )
+        feedback._write_sheet(out.append, spec, selected=True)
+        return "".join(out)
+
+    by_cells = [FEEDBACK_HEADERS, *lines.render(order).row_cells()]
+    by_column = [FEEDBACK_HEADERS, feedback._RowsXml(lines.sheet_xml(order, 2, feedback._STYLE_ATTRS), order.size)]
+    assert sheet(by_column) == sheet(by_cells)

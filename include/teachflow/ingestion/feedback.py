@@ -300,8 +300,8 @@ def _write_temporary(path: Path, mode: str, write: Callable[[IO[Any]], object]) 
 def _write_csv(f: IO[str], lines: FeedbackLines) -> None:
     """Every line (the workbook may list fewer), a slice at a time."""
     csv.writer(f, lineterminator="\r\n").writerow(FEEDBACK_HEADERS)
-    for part in lines.slices():
-        f.write(part.csv_text())
+    for part in lines.parts():
+        f.write(lines.csv_text(part))
 
 
 def _summary_rows(
@@ -408,10 +408,22 @@ _PRINT_SETUP = (
 
 
 @dataclass(frozen=True)
+class _RowsXml:
+    """Rows already written as XML (the problem lines, a slice at a time: :meth:`FeedbackLines.sheet_xml`)."""
+
+    xml: str
+    count: int
+
+
+_PROBLEM_STYLES = (0, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _WRAP, _WRAP)
+_STYLE_ATTRS = tuple(f' s="{style}"' if style else "" for style in _PROBLEM_STYLES)
+
+
+@dataclass(frozen=True)
 class _Sheet:
     name: str
     widths: tuple[float, ...]
-    rows: Iterable[Sequence[object]]
+    rows: Iterable[Sequence[object] | _RowsXml]
     styles: tuple[int, ...]  # style of each column's data cells
     filter_columns: int = 0  # > 0: frozen header row with an autofilter over that many columns
     row_count: int = 0  # rows including the header, for the autofilter's range
@@ -425,8 +437,10 @@ def _write_workbook(f: IO[bytes], lines: FeedbackLines, summary: Sequence[Sequen
 
     def sheet_rows() -> Iterator[Sequence[object]]:
         yield FEEDBACK_HEADERS
-        for part in lines.slices(limit=listed):
-            yield from part.row_cells()
+        first = 2
+        for part in lines.parts(limit=listed):
+            yield _RowsXml(lines.sheet_xml(part, first, _STYLE_ATTRS), part.size)
+            first += part.size
         if listed < total:  # the sheet stops here: the rest is in the CSV
             left = total - listed
             yield (
@@ -444,7 +458,7 @@ def _write_workbook(f: IO[bytes], lines: FeedbackLines, summary: Sequence[Sequen
         name=PROBLEM_SHEET,
         widths=(8, 12, 18, 24, 22, 24, 60, 60),
         rows=sheet_rows(),
-        styles=(0, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _WRAP, _WRAP),
+        styles=_PROBLEM_STYLES,
         filter_columns=len(FEEDBACK_HEADERS),
         row_count=1 + listed + (listed < total),
     )
@@ -559,7 +573,13 @@ def _write_sheet(write: Callable[[str], None], sheet: _Sheet, selected: bool) ->
         write(f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>')
     write("</cols><sheetData>")
     letters = [_column_letter(i) for i in range(1, len(sheet.styles) + 1)]
-    for r, values in enumerate(sheet.rows, 1):
+    r = 0
+    for values in sheet.rows:
+        if isinstance(values, _RowsXml):
+            write(values.xml)
+            r += values.count
+            continue
+        r += 1
         header = r in sheet.header_rows
         cells = []
         for c, value in enumerate(values):
