@@ -155,8 +155,10 @@ def timed_ingest(env: dict) -> tuple[float, float, str]:
         "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(rc)"
     )
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-c", wrapper], check=True, env=env, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-c", wrapper], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    if run.returncode != 0 or "PEAK_KB" not in run.stderr:
+        sys.exit(f"teachflow ingest failed ({run.returncode}):\n{run.stdout}\n{run.stderr[-5000:]}")
     stages = "\n".join(line.split(": ", 1)[-1] for line in run.stderr.splitlines() if "seconds per stage" in line)
     peak_kb = int(next(line for line in run.stderr.splitlines() if line.startswith("PEAK_KB")).split()[1])
     return seconds, peak_kb / 1024, run.stdout.strip() + "\n" + stages

@@ -110,9 +110,12 @@ def test_text_array_is_render_value_by_column():
         pd.Series(["a", None, "c"], dtype="str"),
         pd.Series([1, 2, 3]),
         pd.Series(["a", None, 3, 1.5, True], dtype=object),
+        pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([["a", "b"], ["c", None]]))),  # read in chunks
     ]
     for values in cases:
-        assert text_array(values).to_pylist() == [render_value(v) for v in values.tolist()]
+        texts = text_array(values)
+        assert isinstance(texts, pa.Array)
+        assert texts.to_pylist() == [render_value(v) for v in values.tolist()]
 
 
 def test_without_cells_drops_only_cells_a_row_problem_already_rejects():

@@ -86,8 +86,14 @@ def text_array(values: pd.Series | np.ndarray | Sequence[Any], positions: np.nda
 
     The same text as :func:`teachflow.validation.values.render_value` gives cell by cell, computed
     by column where the type allows: text as it is, dates as YYYY-MM-DD, whole numbers without
-    ".0". Anything else (mixed objects) goes through ``render_value`` one cell at a time.
+    ".0". Anything else (mixed objects) goes through ``render_value`` one cell at a time. One
+    contiguous array, also when the column is read in chunks.
     """
+    texts = _text_array(values, positions)
+    return texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+
+
+def _text_array(values: pd.Series | np.ndarray | Sequence[Any], positions: np.ndarray | None = None) -> pa.Array:
     from teachflow.validation.values import render_value
 
     if isinstance(values, pd.Series):
