@@ -18,11 +18,11 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from teachflow.ingestion.merge import SubmissionIdentity
-    from teachflow.problems import Problem
+    from teachflow.problem_table import ProblemTable
     from teachflow.validation.context import ValidationContext
 
 
-def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
+def rules(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     """Known schools, consecutive school years, indicators the model lets evaluators rate."""
     from teachflow.fixed_width import char_matrix, is_digit, number, scatter
     from teachflow.validation.rules import emit, school_masks

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from teachflow.ingestion.merge import SubmissionIdentity
-    from teachflow.problems import Problem
+    from teachflow.problem_table import ProblemTable
     from teachflow.validation.context import ValidationContext
 
 ACTIVITY_KEY = ("host_key", "activity_date", "activity_type", "target_school_code")
@@ -70,7 +70,7 @@ ACTIVITY_MODE = Vocabulary(
 YES_NO = Vocabulary("yes_no", (Term("yes", "是", ("Y", "true")), Term("no", "否", ("N", "false"))))
 
 
-def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
+def rules(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     """IDs; known schools, one of them the county's; the date in the month; whole participants."""
     from teachflow.validation.rules import emit, id_rules, period_bounds, school_masks
 
