@@ -134,14 +134,18 @@ def feedback_paths(outbox: Path, county_code: str, period: str, dataset: str) ->
 
 
 def feedback_lines(
-    dataset: str, problems: ProblemTable | Iterable[Problem], names: Mapping[int, str] | None = None
+    dataset: str,
+    problems: ProblemTable | Iterable[Problem],
+    names: Mapping[int, str] | None = None,
+    limit: int | None = None,
 ) -> list[FeedbackLine]:
     """The problems as feedback lines, in the order a clerk works through them: file-level ones
     first, then by row, within a row in the contract's column order (then as found). ``names``
-    maps an Excel row to the teacher's name the county wrote in it. Every line as an object: for
-    a page that shows them (the writer renders a slice at a time, :class:`FeedbackLines`)."""
+    maps an Excel row to the teacher's name the county wrote in it. The first ``limit`` lines (all
+    by default) as objects: for a page that shows them (the writer renders a slice at a time,
+    :class:`FeedbackLines`)."""
     lines = []
-    for part in FeedbackLines(dataset, problems, names).slices():
+    for part in FeedbackLines(dataset, problems, names).slices(limit):
         for row, name, column_zh, value, code, outcome, zh, en in part.row_cells():
             lines.append(FeedbackLine(None if row == "" else int(row), column_zh, value, code, outcome, zh, en, name))
     return lines
