@@ -267,6 +267,7 @@ def judge(result: Assessment, county_code: str, period: str, reference: Referenc
     problems = ProblemTable.of(result.problems)
     with timed(result.timings, "validate"):
         problems = problems + validate(typed, dataset.name, ctx, prior=problems)
+    sorting = time.perf_counter()
 
     bad = problems.rows_of("row")
     considered = result.rows_total - result.rows_duplicate
@@ -276,6 +277,7 @@ def judge(result: Assessment, county_code: str, period: str, reference: Referenc
     result.problems = _sorted(problems, dataset)
     result.row_names = RowNames.of_problems(typed, result.problems)
     result.good_rows = _rows_where(typed, ~np.isin(typed["_row"].to_numpy(), bad))
+    result.timings["sort problems"] = time.perf_counter() - sorting
     return result
 
 
@@ -414,7 +416,7 @@ def _take(
         if assessment.rejected:
             outcome.status = "rejected"
             outcome.rows_rejected = assessment.rows_total
-            with engine.connect() as conn:  # 已退回 or 已退回（沿用上次）: is an earlier submission in force?
+            with timed(timings, "ledger"), engine.connect() as conn:  # 已退回 or 已退回（沿用上次）: in force?
                 in_force = bool(ledger.accepted_ids(conn, file.county_code, file.period, file.dataset, excluding=sid))
             with timed(timings, "feedback"):
                 staged.append(
@@ -428,7 +430,7 @@ def _take(
                         previous_in_force=in_force,
                     )
                 )
-            with engine.begin() as conn:
+            with timed(timings, "ledger"), engine.begin() as conn:
                 ledger.finish(
                     conn,
                     sid,
@@ -646,8 +648,9 @@ def validate_while_copying(
             copy.join()  # the transaction rolls back on the way out
             raise
         if assessment.rejected:
-            copy.join()
-            transaction.rollback()
+            with timed(assessment.timings, "roll back"):
+                copy.join()
+                transaction.rollback()
             return None
         with timed(assessment.timings, "merge"):
             is_good = frame[ROW_COLUMN].isin(assessment.good_rows[ROW_COLUMN]).to_numpy()
