@@ -7,6 +7,11 @@ Prints, from one run on this machine:
 and the ratios against the targets (ingest <= 3x the floor, >= 5x faster than naive, RSS <= 1 GiB).
 Beside it, the same ingest in a process that preloaded teachflow first, timed from after the
 preload: what a task of a warm Airflow worker pays (issue 18; target <= 3x the floor there).
+``--failing hours|id``: then the same file with every row failing (every ``hours`` 500, GX's range
+check, or every resident ID's check character wrong, a teachflow rule) is ingested right after the
+clean one, in a fresh database of its own: its wall time, peak RSS and the ratio to the clean file
+(issue 18: within 1 GiB and at most 2x the clean file's time). ``--only-ingest`` leaves out the
+warm ingest, the floors and the naive route.
 
 Usage: ``.venv/bin/python bench/ingest.py [--rows 1000000] [--pg postgresql://postgres@127.0.0.1:5432/test]``
 Results go in BENCHMARKS.md by hand; this is not a test (tests check behaviour, not time).
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -143,11 +149,73 @@ def warm_ingest(admin_url: str, env: dict) -> tuple[float, str]:
         drop_database(admin_url, url)
 
 
+def failing_copy(csv_path: Path, kind: str, out: Path) -> Path:
+    """The file with every row failing: ``hours`` 500 (over the range), or every ID's check
+    character wrong; written beside it as ``out`` (same header, same encoding)."""
+    import csv
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    swap = {str(d): str((d + 1) % 10) for d in range(10)} | {"X": "0", "x": "0"}
+    with (
+        open(csv_path, encoding="utf-8-sig", newline="") as src,
+        open(out, "w", encoding="utf-8-sig", newline="") as dst,
+    ):
+        reader, writer = csv.reader(src), csv.writer(dst, lineterminator="\n")
+        header = next(reader)
+        writer.writerow(header)
+        at = header.index("hours" if kind == "hours" else "id_number")
+        for row in reader:
+            row[at] = "500" if kind == "hours" else row[at][:17] + swap[row[at][17]]
+            writer.writerow(row)
+    return out
+
+
+def timed_ingest(env: dict) -> tuple[float, float, str]:
+    """``teachflow ingest`` in a process of its own: (wall seconds, peak RSS MiB, its stage timings)."""
+    wrapper = (
+        "import resource, sys\nfrom teachflow.cli import main\nrc = main(['ingest'])\n"
+        "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(rc)"
+    )
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, "-c", wrapper], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if run.returncode != 0 or "PEAK_KB" not in run.stderr:
+        sys.exit(f"teachflow ingest failed ({run.returncode}):\n{run.stdout}\n{run.stderr[-5000:]}")
+    stages = "\n".join(line.split(": ", 1)[-1] for line in run.stderr.splitlines() if "seconds per stage" in line)
+    peak_kb = int(next(line for line in run.stderr.splitlines() if line.startswith("PEAK_KB")).split()[1])
+    return seconds, peak_kb / 1024, run.stdout.strip() + "\n" + stages
+
+
+def ingest_failing(admin_url: str, env: dict, csv_path: Path, kind: str) -> tuple[float, float, str]:
+    """The failing copy of the file through ``teachflow ingest``, in a fresh database and landing zone."""
+    work = Path(tempfile.mkdtemp(prefix="teachflow-bench-failing-"))
+    failing = failing_copy(
+        csv_path, kind, work / "landing" / csv_path.parent.parent.name / csv_path.parent.name / csv_path.name
+    )
+    shutil.copytree(Path(env["TEACHFLOW_DATA_DIR"]) / "reference", work / "reference")
+    url = create_database(admin_url)
+    fail_env = {**env, "TEACHFLOW_DATA_DIR": str(work), "TEACHFLOW_WAREHOUSE_URL": url}
+    try:
+        sh(str(BIN / "teachflow"), "warehouse", "upgrade", env=fail_env)
+        sh(str(BIN / "teachflow"), "reference", "load", env=fail_env)
+        result = timed_ingest(fail_env)
+        feedback = next((work / "outbox").glob("*/*/training_records.feedback.csv"))
+        with open(feedback, "rb") as f:
+            lines = sum(1 for _ in f) - 1
+        print(f"failing file ({kind}): {failing.stat().st_size / 1e6:.0f} MB; feedback CSV {lines:,} lines")
+        return result
+    finally:
+        drop_database(admin_url, url)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the (slow) naive route")
+    parser.add_argument("--failing", choices=("hours", "id"), help="also ingest the file with every row failing")
+    parser.add_argument("--only-ingest", action="store_true", help="only teachflow ingest (clean, and failing)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="teachflow-bench-"))
@@ -209,6 +277,23 @@ def main() -> int:
         print("\n".join(line.split(": ", 1)[-1] for line in run.stderr.splitlines() if "seconds per stage" in line))
         peak_kb = int(next(line for line in run.stderr.splitlines() if line.startswith("PEAK_KB")).split()[1])
         peak_mib = peak_kb / 1024
+        ingest_s, peak_mib, account = timed_ingest(env)
+        print(account)
+        failing = None
+        if args.failing:
+            failing = ingest_failing(args.pg, env, csv_path, args.failing)
+            print(failing[2])
+        load = os.getloadavg()
+        if args.only_ingest:
+            print()
+            print(f"teachflow ingest     {ingest_s:8.2f} s   peak RSS {peak_mib:7.0f} MiB   (target <= 1024 MiB)")
+            if failing:
+                print(
+                    f"  every row failing  {failing[0]:8.2f} s   peak RSS {failing[1]:7.0f} MiB   (target <= 1024 MiB)"
+                )
+                print(f"failing / clean      {failing[0] / ingest_s:8.2f} x   (target <= 2, issue 18)")
+            print(f"load average         {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+            return 0
 
         warm_s, warm_stages = warm_ingest(args.pg, env)
         print(f"warm: {warm_stages}")
@@ -223,6 +308,10 @@ def main() -> int:
     print()
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"teachflow ingest     {ingest_s:8.2f} s   peak RSS {peak_mib:7.0f} MiB   (target <= 1024 MiB)")
+    if failing:
+        print(f"  every row failing  {failing[0]:8.2f} s   peak RSS {failing[1]:7.0f} MiB   (target <= 1024 MiB)")
+        print(f"failing / clean      {failing[0] / ingest_s:8.2f} x   (target <= 2, issue 18)")
+    print(f"load average         {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     print(f"warm ingest          {warm_s:8.2f} s   (after teachflow.preload, as in a warm worker's task)")
     print(
         f"bare COPY (floor)    {floor_s:8.2f} s   (unindexed table of text columns; median of "

@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from teachflow.ingestion.merge import SubmissionIdentity
-    from teachflow.problems import Problem
+    from teachflow.problem_table import ProblemTable
     from teachflow.validation.context import ValidationContext
 
 
-def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
+def rules(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     """Known schools, consecutive school years, indicators the model lets evaluators rate."""
     from teachflow.fixed_width import char_matrix, is_digit, number, scatter
     from teachflow.validation.rules import emit, school_masks
@@ -59,12 +59,13 @@ _RENAMED_WHY = {
 }
 
 
-def _renamed(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
+def _renamed(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     """Rows naming a retired code (vocabularies.RENAMED_RATED_INDICATORS: B3 -> B3b) whose successor
     the model rates are loaded under the successor, with a warning to the sender; the frame's
     ``indicator_code`` is rewritten here so what is staged is the current code. A row whose
     successor key the file also holds (the same evaluator rated B3 and B3b) is a second version
     of one rating: rejected as ``duplicate_key``, the B3b row is kept."""
+    from teachflow.problem_table import ProblemTable
     from teachflow.problems import Problem
     from teachflow.validation.rules import emit
     from teachflow.vocabularies import EVALUATOR_GROUP, RENAMED_RATED_INDICATORS
@@ -77,8 +78,8 @@ def _renamed(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
     codes = frame["indicator_code"]
     former = codes.isin(list(renamed)).to_numpy(dtype=bool)
     if not former.any():
-        return []
-    problems: list[Problem] = []
+        return ProblemTable()
+    problems = ProblemTable()
     successor = codes.map(lambda c: renamed.get(c, c))
     key = ["school_code", "school_year", "evaluator_group", "evaluator_id"]
     current = frame.loc[~former, [*key, "_row"]].assign(indicator_code=codes[~former])
@@ -94,7 +95,7 @@ def _renamed(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
     ].itertuples(index=False):
         label = EVALUATOR_GROUP.label_of(group) if group in EVALUATOR_GROUP.codes else group
         what = f"学校标识码={school}，学年={year}，指标代码={code}，评议主体={label}，评议人编号={evaluator}"
-        problems.append(Problem("duplicate_key", row=int(row), params={"other_row": str(int(other)), "key": what}))
+        problems += [Problem("duplicate_key", row=int(row), params={"other_row": str(int(other)), "key": what})]
     frame["indicator_code"] = codes.where(~former, successor)  # the clashing rows are rejected anyway
     return problems
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from teachflow.ingestion.merge import SubmissionIdentity
+    from teachflow.problem_table import ProblemTable
     from teachflow.problems import Problem, ProblemType
     from teachflow.validation.context import ValidationContext
     from teachflow.vocabularies import Vocabulary
@@ -45,8 +46,9 @@ ColumnKind = Literal[
 #: upserted by key (the newest report of a record wins across submissions).
 Resubmission = Literal["snapshot", "keyed"]
 
-#: ``rules(frame, ctx)``: the row problems GX cannot say (typed frame, with ``_row``).
-RowRules = Callable[["pd.DataFrame", "ValidationContext"], "list[Problem]"]
+#: ``rules(frame, ctx)``: the row problems GX cannot say (typed frame, with ``_row``), as
+#: :func:`teachflow.validation.rules.emit` gives them (a ProblemTable: columns, not an object a row).
+RowRules = Callable[["pd.DataFrame", "ValidationContext"], "ProblemTable | list[Problem]"]
 #: ``merge(conn, ident, stage_table, replaced_submission_ids)``: publish the staged rows, in the
 #: caller's transaction (set-based SQL; replace what the predecessors loaded).
 Merge = Callable[["Connection", "SubmissionIdentity", str, Sequence[int]], None]

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from teachflow.ingestion.merge import SubmissionIdentity
-    from teachflow.problems import Problem
+    from teachflow.problem_table import ProblemTable
     from teachflow.validation.context import ValidationContext
 
 PAIRING_KEY = ("mentor_key", "mentee_key", "start_date")
@@ -48,7 +48,7 @@ PAIRING_TYPE = Vocabulary(
 )
 
 
-def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
+def rules(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     """Both IDs; known schools, one of them the county's; not oneself; start and end by the period's end."""
     from teachflow.validation.rules import emit, id_rules, period_bounds, school_masks
 

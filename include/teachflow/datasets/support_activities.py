@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from teachflow.ingestion.merge import SubmissionIdentity
-    from teachflow.problems import Problem
+    from teachflow.problem_table import ProblemTable
     from teachflow.validation.context import ValidationContext
 
 ACTIVITY_KEY = ("host_key", "activity_date", "activity_type", "target_school_code")
@@ -74,7 +74,7 @@ ACTIVITY_MODE = Vocabulary(
 YES_NO = Vocabulary("yes_no", (Term("yes", "是", ("Y", "true")), Term("no", "否", ("N", "false"))))
 
 
-def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
+def rules(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     """IDs; known schools, one of them the county's; the date in the month; whole participants;
     a mentee named only with a pairing host→mentee active that day."""
     from teachflow.validation.rules import emit, id_rules, period_bounds, school_masks
@@ -104,7 +104,7 @@ def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
     return problems
 
 
-def _mentee_not_paired(frame: pd.DataFrame, ctx: ValidationContext, reported: set[int | None]) -> list[Problem]:
+def _mentee_not_paired(frame: pd.DataFrame, ctx: ValidationContext, reported: set[int | None]) -> ProblemTable:
     """Rows naming a mentee without a pairing host→mentee active on the activity's day.
 
     Rows whose IDs or date already have a problem (a wrong ID, a day outside the month) are left

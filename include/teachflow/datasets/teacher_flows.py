@@ -18,14 +18,14 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from teachflow.ingestion.merge import SubmissionIdentity
-    from teachflow.problems import Problem
+    from teachflow.problem_table import ProblemTable
     from teachflow.validation.context import ValidationContext
 
 FLOW_KEY = ("teacher_key", "to_school_code", "start_date")
 FLOW_FIELDS = ("flow_type", "from_school_code", "planned_end_date", "actual_end_date")
 
 
-def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
+def rules(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     """ID check, known schools, not the same school, one end in this county, planned end unless a transfer."""
     from teachflow.validation.rules import emit, id_rules, school_masks
     from teachflow.vocabularies import FLOW_TYPE

@@ -18,11 +18,11 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from teachflow.ingestion.merge import SubmissionIdentity
-    from teachflow.problems import Problem
+    from teachflow.problem_table import ProblemTable
     from teachflow.validation.context import ValidationContext
 
 
-def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
+def rules(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     """ID check, birth date = the ID's, schools of this county only, since-date within the period."""
     import numpy as np
 

@@ -18,11 +18,11 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from teachflow.ingestion.merge import SubmissionIdentity
-    from teachflow.problems import Problem
+    from teachflow.problem_table import ProblemTable
     from teachflow.validation.context import ValidationContext
 
 
-def rules(frame: pd.DataFrame, ctx: ValidationContext) -> list[Problem]:
+def rules(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     """ID check; the training ends inside the period's month."""
     from teachflow.validation.rules import emit, id_rules, period_bounds
 

@@ -20,19 +20,18 @@ import datetime as dt
 import json
 import re
 import zipfile
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
-from teachflow import problems as problem_catalog
 from teachflow.atomic_files import replace_with, write_temporary
 from teachflow.datasets import DATASETS
+from teachflow.ingestion.feedback_lines import FeedbackLines
+from teachflow.problem_table import ProblemTable
 from teachflow.problems import Problem
-from teachflow.spreadsheet_text import neutralize_formula
 
 #: The columns of the feedback, in Chinese with the English twin (sheet 1 and the CSV).
 FEEDBACK_HEADERS: tuple[str, ...] = (
@@ -45,13 +44,6 @@ FEEDBACK_HEADERS: tuple[str, ...] = (
     "说明 Message (中文)",
     "Message (English)",
 )
-
-#: What became of the data because of a problem, by severity (the 处理 column).
-SEVERITY_LABELS: dict[str, tuple[str, str]] = {
-    "file": ("整个文件退回", "File rejected"),
-    "row": ("该行未入库", "Row not loaded"),
-    "warning": ("提示（已入库）", "Note (loaded)"),
-}
 
 #: The submission's outcome by ledger status, for the summary sheet. "checked" is a pre-check
 #: (``teachflow check``) that loads nothing.
@@ -142,46 +134,26 @@ def feedback_paths(outbox: Path, county_code: str, period: str, dataset: str) ->
 
 
 def feedback_lines(
-    dataset: str, problems: Iterable[Problem], names: Mapping[int, str] | None = None
+    dataset: str,
+    problems: ProblemTable | Iterable[Problem],
+    names: Mapping[int, str] | None = None,
+    limit: int | None = None,
 ) -> list[FeedbackLine]:
     """The problems as feedback lines, in the order a clerk works through them: file-level ones
     first, then by row, within a row in the contract's column order (then as found). ``names``
-    maps an Excel row to the teacher's name the county wrote in it."""
-    names = names or {}
-    spec = DATASETS.get(dataset)
-    columns = spec.columns if spec else ()
-    order = {c.name: i for i, c in enumerate(columns)}
-    headers = {c.name: c.header_zh for c in columns}
-
-    def sort_key(item: tuple[int, Problem]) -> tuple[int, int, int, int]:
-        index, p = item
-        column_rank = -1 if p.column is None else order.get(p.column, len(order))
-        return (0 if p.row is None else 1, p.row or 0, column_rank, index)
-
+    maps an Excel row to the teacher's name the county wrote in it. The first ``limit`` lines (all
+    by default) as objects: for a page that shows them (the writer renders a slice at a time,
+    :class:`FeedbackLines`)."""
     lines = []
-    for _, p in sorted(enumerate(problems), key=sort_key):
-        column_zh = headers.get(p.column) if p.column else None
-        message_zh, message_en = problem_catalog.render(p, column_zh)
-        zh, en = SEVERITY_LABELS[p.severity]
-        lines.append(
-            FeedbackLine(
-                row=p.row,
-                column_zh=column_zh or p.column or "",
-                value=problem_catalog.shown_value(p.value),
-                code=p.code,
-                outcome=f"{zh} {en}",
-                message_zh=message_zh,
-                message_en=message_en,
-                name=problem_catalog.shown_value(names.get(p.row)) if p.row is not None else "",
-            )
-        )
+    for part in FeedbackLines(dataset, problems, names).slices(limit):
+        for row, name, column_zh, value, code, outcome, zh, en in part.row_cells():
+            lines.append(FeedbackLine(None if row == "" else int(row), column_zh, value, code, outcome, zh, en, name))
     return lines
 
 
-def problem_counts(problems: Iterable[Problem]) -> dict[str, int]:
+def problem_counts(problems: ProblemTable | Iterable[Problem]) -> dict[str, int]:
     """Problems per code, most frequent first (ties by code)."""
-    counts = Counter(p.code for p in problems)
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return ProblemTable.of(problems).counts()
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -192,7 +164,7 @@ def write_feedback(
     county_code: str,
     period: str,
     dataset: str,
-    problems: Sequence[Problem],
+    problems: ProblemTable | Sequence[Problem],
     status: Mapping[str, object],
     names: Mapping[int, str] | None = None,
     folder: Path | None = None,
@@ -243,7 +215,7 @@ def stage_feedback(
     county_code: str,
     period: str,
     dataset: str,
-    problems: Sequence[Problem],
+    problems: ProblemTable | Sequence[Problem],
     status: Mapping[str, object],
     names: Mapping[int, str] | None = None,
     folder: Path | None = None,
@@ -256,8 +228,8 @@ def stage_feedback(
         paths = FeedbackFiles(*(outbox / p.name for p in (paths.xlsx, paths.csv, paths.status_json)))
     paths.xlsx.parent.mkdir(parents=True, exist_ok=True)
     # Renders every message first: a bad code fails before anything is written.
-    lines = feedback_lines(dataset, problems, names)
-    counts = problem_counts(problems)
+    lines = FeedbackLines(dataset, problems, names)
+    counts = lines.table.counts()
     status = {**status, **_status_labels(status)}
 
     summary = _summary_rows(county_code, period, dataset, lines, counts, status)
@@ -329,18 +301,18 @@ def _write_temporary(path: Path, mode: str, write: Callable[[IO[Any]], object]) 
     return write_temporary(path, write, mode, file_mode=0o640, encoding=encoding, newline="" if encoding else None)
 
 
-def _write_csv(f: IO[str], lines: Sequence[FeedbackLine]) -> None:
-    writer = csv.writer(f, lineterminator="\r\n")
-    writer.writerow(FEEDBACK_HEADERS)
-    for line in lines:
-        writer.writerow([neutralize_formula(cell) for cell in line.cells()])
+def _write_csv(f: IO[str], lines: FeedbackLines) -> None:
+    """Every line (the workbook may list fewer), a slice at a time."""
+    csv.writer(f, lineterminator="\r\n").writerow(FEEDBACK_HEADERS)
+    for part in lines.parts():
+        f.write(lines.csv_text(part))
 
 
 def _summary_rows(
     county_code: str,
     period: str,
     dataset: str,
-    lines: Sequence[FeedbackLine],
+    lines: FeedbackLines,
     counts: Mapping[str, int],
     status: Mapping[str, object],
 ) -> list[tuple[object, ...]]:
@@ -380,20 +352,15 @@ def _summary_rows(
         ("问题数 Problems", len(lines)),
         (),
     ]
-    if not lines:
+    if not len(lines):
         rows.append((NO_PROBLEMS,))
         return rows
     rows.append(
         ("问题代码 Code", "处理 Outcome", "数量 Count", f"行号（前 {_ROWS_LISTED} 个）Rows", "示例说明 Example")
     )
-    by_code: dict[str, list[FeedbackLine]] = {}
-    for line in lines:
-        by_code.setdefault(line.code, []).append(line)
-    for code, n in counts.items():
-        group = by_code[code]
-        listed = [str(line.row) for line in group if line.row is not None][:_ROWS_LISTED]
-        more = " …" if sum(line.row is not None for line in group) > _ROWS_LISTED else ""
-        rows.append((code, group[0].outcome, n, ", ".join(listed) + more, group[0].message_zh))
+    for code, outcome, n, listed, example in lines.summary(_ROWS_LISTED):
+        more = " …" if len(listed) > _ROWS_LISTED else ""
+        rows.append((code, outcome, n, ", ".join(str(row) for row in listed[:_ROWS_LISTED]) + more, example))
     return rows
 
 
@@ -406,6 +373,11 @@ _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _MAX_CELL_CHARS = 32767  # Excel's limit per cell
 _MAX_SHEET_ROWS = 1_048_576  # Excel's limit per sheet
+#: The problem sheet lists at most this many lines; the CSV has every one and the summary sheet
+#: counts every one per code. Past this a file is wrong as a whole (a column shifted, a wrong
+#: export), not in places a clerk fixes line by line in Excel; a workbook of a million lines
+#: would take Excel minutes to open and this writer ~15 s per million (issue 18).
+SHEET_LINES = 100_000
 
 # Cell styles (indexes into cellXfs below): 0 plain, 1 header, 2 text ("@"), 3 wrapped message.
 _HEADER, _TEXT, _WRAP = 1, 2, 3
@@ -440,37 +412,59 @@ _PRINT_SETUP = (
 
 
 @dataclass(frozen=True)
+class _RowsXml:
+    """Rows already written as XML (the problem lines, a slice at a time: :meth:`FeedbackLines.sheet_xml`)."""
+
+    xml: str
+    count: int
+
+
+_PROBLEM_STYLES = (0, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _WRAP, _WRAP)
+_STYLE_ATTRS = tuple(f' s="{style}"' if style else "" for style in _PROBLEM_STYLES)
+
+
+@dataclass(frozen=True)
 class _Sheet:
     name: str
     widths: tuple[float, ...]
-    rows: Iterable[Sequence[object]]
+    rows: Iterable[Sequence[object] | _RowsXml]
     styles: tuple[int, ...]  # style of each column's data cells
     filter_columns: int = 0  # > 0: frozen header row with an autofilter over that many columns
     row_count: int = 0  # rows including the header, for the autofilter's range
     header_rows: frozenset[int] = frozenset({1})  # rows (1-based) styled as headers
 
 
-def _write_workbook(f: IO[bytes], lines: Sequence[FeedbackLine], summary: Sequence[Sequence[object]]) -> None:
-    rows: list[Sequence[object]] = [FEEDBACK_HEADERS, *(line.cells() for line in lines[: _MAX_SHEET_ROWS - 1])]
-    if len(lines) > _MAX_SHEET_ROWS - 1:  # a sheet ends at row 1,048,576: the rest is in the CSV
-        left = len(lines) - (_MAX_SHEET_ROWS - 2)
-        rows[-1] = (
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            f"另有 {left} 条问题未列出，请查看同名的 CSV 文件。",
-            f"{left} more problems are in the CSV file.",
-        )
+def _write_workbook(f: IO[bytes], lines: FeedbackLines, summary: Sequence[Sequence[object]]) -> None:
+    total = len(lines)
+    room = min(_MAX_SHEET_ROWS, SHEET_LINES + 2) - 1  # rows below the header
+    listed = total if total <= room else room - 1  # the last row then says how many more the CSV has
+
+    def sheet_rows() -> Iterator[Sequence[object]]:
+        yield FEEDBACK_HEADERS
+        first = 2
+        for part in lines.parts(limit=listed):
+            yield _RowsXml(lines.sheet_xml(part, first, _STYLE_ATTRS), part.size)
+            first += part.size
+        if listed < total:  # the sheet stops here: the rest is in the CSV
+            left = total - listed
+            yield (
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"另有 {left} 条问题未列出，请查看同名的 CSV 文件。",
+                f"{left} more problems are in the CSV file.",
+            )
+
     problems_sheet = _Sheet(
         name=PROBLEM_SHEET,
         widths=(8, 12, 18, 24, 22, 24, 60, 60),
-        rows=rows,
-        styles=(0, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _WRAP, _WRAP),
+        rows=sheet_rows(),
+        styles=_PROBLEM_STYLES,
         filter_columns=len(FEEDBACK_HEADERS),
-        row_count=len(rows),
+        row_count=1 + listed + (listed < total),
     )
     summary_sheet = _Sheet(
         name=SUMMARY_SHEET,
@@ -583,7 +577,13 @@ def _write_sheet(write: Callable[[str], None], sheet: _Sheet, selected: bool) ->
         write(f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>')
     write("</cols><sheetData>")
     letters = [_column_letter(i) for i in range(1, len(sheet.styles) + 1)]
-    for r, values in enumerate(sheet.rows, 1):
+    r = 0
+    for values in sheet.rows:
+        if isinstance(values, _RowsXml):
+            write(values.xml)
+            r += values.count
+            continue
+        r += 1
         header = r in sheet.header_rows
         cells = []
         for c, value in enumerate(values):

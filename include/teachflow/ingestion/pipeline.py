@@ -37,6 +37,7 @@ from teachflow.ingestion.feedback import StagedFeedback
 from teachflow.ingestion.landing import LandingFile, complete_files, list_landing, path_problem
 from teachflow.ingestion.merge import SubmissionIdentity
 from teachflow.ingestion.pairing_lookup import PairingLookup, warehouse_pairings
+from teachflow.problem_table import ProblemTable, RowNames
 from teachflow.problems import FileRejected, Problem, file_too_large
 from teachflow.settings import MissingSecretError, Settings
 from teachflow.validation.context import PairingCheck
@@ -74,24 +75,27 @@ class Assessment:
     dataset: Dataset
     rows_total: int = 0
     rows_duplicate: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    #: Every problem found; a :class:`ProblemTable` (columns) once judged, a list of a few Problems
+    #: where a file is rejected before that.
+    problems: ProblemTable | list[Problem] = field(default_factory=ProblemTable)
     good_rows: pd.DataFrame | None = None  # typed rows that may be loaded
     #: Excel row -> the teacher's name the county wrote, for the rows with a problem (the feedback's
     #: 姓名 column). The county's own data returned to it; never logged or stored.
-    row_names: dict[int, str] = field(default_factory=dict)
+    row_names: Mapping[int, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def file_problems(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "file"]
+        return ProblemTable.of(self.problems).of_severity("file")
 
     @property
     def rejected(self) -> bool:
         return bool(self.file_problems)
 
     @property
-    def bad_rows(self) -> set[int]:
-        return {p.row for p in self.problems if p.severity == "row" and p.row is not None}
+    def bad_rows(self) -> np.ndarray:
+        """The rows (Excel numbers, sorted) that are not loaded because of a problem."""
+        return ProblemTable.of(self.problems).rows_of("row")
 
 
 @dataclass
@@ -237,7 +241,7 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
         exact_dupes, dupe_problems = find_duplicates(typed, dataset.name)
     result.rows_duplicate = int(exact_dupes.sum())
     result.good_rows = _rows_where(typed, ~exact_dupes.to_numpy())
-    result.problems = [*problems, *dupe_problems]
+    result.problems = ProblemTable.of(problems) + dupe_problems
     return result
 
 
@@ -285,18 +289,20 @@ def judge(result: Assessment, county_code: str, period: str, reference: Referenc
     rated = reference.rated_indicators
     if rated is not None and dataset.name == "assessment_ratings":  # the scoring model's, from the caller
         ctx = dataclasses.replace(ctx, rated_indicators=frozenset(rated() if callable(rated) else rated))
-    problems = result.problems
+    problems = ProblemTable.of(result.problems)
     with timed(result.timings, "validate"):
-        problems = [*problems, *validate(typed, dataset.name, ctx, prior=problems)]
+        problems = problems + validate(typed, dataset.name, ctx, prior=problems)
+    sorting = time.perf_counter()
 
-    bad = {p.row for p in problems if p.severity == "row"}
+    bad = problems.rows_of("row")
     considered = result.rows_total - result.rows_duplicate
     limit = dataset.max_bad_row_share if dataset.max_bad_row_share == 0 else settings.max_bad_row_share
-    if considered and len(bad) / considered > limit and not any(p.severity == "file" for p in problems):
-        problems.append(too_many_bad_rows(dataset, len(bad), considered, limit))
+    if considered and bad.size / considered > limit and not problems.of_severity("file"):
+        problems += ProblemTable.of([too_many_bad_rows(dataset, bad.size, considered, limit)])
     result.problems = _sorted(problems, dataset)
-    result.row_names = _names_of_problem_rows(typed, result.problems)
-    result.good_rows = _rows_where(typed, ~typed["_row"].isin(bad).to_numpy())
+    result.row_names = RowNames.of_problems(typed, result.problems)
+    result.good_rows = _rows_where(typed, ~np.isin(typed["_row"].to_numpy(), bad))
+    result.timings["sort problems"] = time.perf_counter() - sorting
     return result
 
 
@@ -332,29 +338,12 @@ def too_many_bad_rows(dataset: Dataset, bad: int, considered: int, limit: float)
     return Problem("too_many_bad_rows", params=params)
 
 
-def _names_of_problem_rows(typed: pd.DataFrame, problems: list[Problem]) -> dict[int, str]:
-    """The teacher's name in each row a problem names (an exact repeat: the row it repeats)."""
-    if "name" not in typed.columns:
-        return {}
-    wanted: dict[int, int] = {}  # row named by the feedback -> row whose name it shows
-    for p in problems:
-        if p.row is not None:
-            wanted[p.row] = int(p.params["other_row"]) if p.code == "duplicate_row" else p.row
-    if not wanted:
-        return {}
-    rows = typed["_row"].to_numpy()
-    picked = np.flatnonzero(np.isin(rows, list(set(wanted.values()))))
-    name_at = {
-        int(row): name
-        for row, name in zip(rows[picked].tolist(), typed["name"].iloc[picked].tolist(), strict=True)
-        if isinstance(name, str)
-    }
-    return {row: name_at[source] for row, source in wanted.items() if source in name_at}
-
-
-def _sorted(problems: list[Problem], dataset: Dataset) -> list[Problem]:
-    order = {name: i for i, name in enumerate(dataset.column_names)}
-    return sorted(problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1), p.code))
+def _sorted(problems: ProblemTable, dataset: Dataset) -> ProblemTable:
+    """By row (file-level ones first), within a row by the contract's column order (row-wide
+    problems first), then by code."""
+    rows = problems.flat()["row"]
+    ranks = problems.column_ranks(dataset.column_names, -1, -1)
+    return problems.sorted([np.maximum(rows, 0), ranks, problems.code_ranks()])
 
 
 # --- ingesting -----------------------------------------------------------------------------------
@@ -474,7 +463,7 @@ def _take(
         if assessment.rejected:
             outcome.status = "rejected"
             outcome.rows_rejected = assessment.rows_total
-            with engine.connect() as conn:  # 已退回 or 已退回（沿用上次）: is an earlier submission in force?
+            with timed(timings, "ledger"), engine.connect() as conn:  # 已退回 or 已退回（沿用上次）: in force?
                 in_force = bool(ledger.accepted_ids(conn, file.county_code, file.period, file.dataset, excluding=sid))
             with timed(timings, "feedback"):
                 staged.append(
@@ -488,7 +477,7 @@ def _take(
                         previous_in_force=in_force,
                     )
                 )
-            with engine.begin() as conn:
+            with timed(timings, "ledger"), engine.begin() as conn:
                 ledger.finish(
                     conn,
                     sid,
@@ -706,8 +695,9 @@ def validate_while_copying(
             copy.join()  # the transaction rolls back on the way out
             raise
         if assessment.rejected:
-            copy.join()
-            transaction.rollback()
+            with timed(assessment.timings, "roll back"):
+                copy.join()
+                transaction.rollback()
             return None
         with timed(assessment.timings, "merge"):
             is_good = frame[ROW_COLUMN].isin(assessment.good_rows[ROW_COLUMN]).to_numpy()

@@ -28,6 +28,7 @@ from teachflow.ingestion.pipeline import (
     load_reference_data,
     read_file,
 )
+from teachflow.problem_table import ProblemTable
 from teachflow.problems import Problem, file_too_large
 from teachflow.settings import Settings
 from teachflow.warehouse.schema import submissions
@@ -76,7 +77,7 @@ def _outcome(status: str) -> str:
     return {"received": "failed", "superseded": "accepted"}.get(status, status)
 
 
-def _problems(row, settings: Settings, reference) -> list[Problem]:
+def _problems(row, settings: Settings, reference) -> ProblemTable | list[Problem]:
     if row.status == "quarantined":
         count = next((r.get("count") for r in _reasons(row)), None)
         return [Problem("file_quarantined", params={"count": str(count or settings.max_failed_takes)})]

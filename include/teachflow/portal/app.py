@@ -441,7 +441,8 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
         write_precheck_feedback(
             staged.path.parent / "feedback", staged.path, dataset, county_code, period, result, county_name=name
         )
-        lines = feedback_lines(dataset, result.assessment.problems, result.assessment.row_names)
+        problems = result.assessment.problems
+        lines = feedback_lines(dataset, problems, result.assessment.row_names, limit=PROBLEMS_SHOWN)
         return render(
             request,
             "upload.html",
@@ -450,8 +451,8 @@ def create_app(settings: Settings | None = None, *, now=None) -> FastAPI:
                 county_code,
                 name,
                 result=result,
-                lines=lines[:PROBLEMS_SHOWN],
-                more=max(0, len(lines) - PROBLEMS_SHOWN),
+                lines=lines,
+                more=max(0, len(problems) - PROBLEMS_SHOWN),
                 staged=staged,
                 chosen=chosen,
             ),

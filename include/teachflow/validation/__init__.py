@@ -12,36 +12,36 @@ from collections.abc import Iterable
 import pandas as pd
 
 from teachflow.datasets import DATASETS
+from teachflow.problem_table import ProblemTable
 from teachflow.problems import Problem
 from teachflow.validation.context import ValidationContext
 from teachflow.validation.duplicates import find_duplicates
 from teachflow.validation.rules import check_rules
-from teachflow.validation.values import blocking_cells
 
 __all__ = ["ValidationContext", "find_duplicates", "validate"]
 
 
-def validate(frame: pd.DataFrame, dataset: str, ctx: ValidationContext, prior: Iterable[Problem] = ()) -> list[Problem]:
+def validate(
+    frame: pd.DataFrame,
+    dataset: str,
+    ctx: ValidationContext,
+    prior: ProblemTable | Iterable[Problem] = (),
+) -> ProblemTable:
     """Every problem of the typed frame: the dataset's GX suite, then the teachflow rules.
 
     ``prior`` are the problems normalize already found; a cell that has one (other than a warning)
     gets no second problem here, e.g. an unreadable date is ``date_invalid``, not also
-    ``required_missing``.
+    ``required_missing``. The result is a table of columns (:mod:`teachflow.problem_table`); it
+    iterates as, and compares equal to, the list of :class:`Problem` values.
     """
     from teachflow.validation.gx_runner import run_suite
     from teachflow.validation.suites import load_suite
 
     ds = DATASETS[dataset]
     found = run_suite(frame, load_suite(dataset, limits=ctx.number_limits)) + check_rules(frame, dataset, ctx)
-    blocked = blocking_cells(prior)
-    if blocked:
-        found = [p for p in found if (p.row, p.column) not in blocked]
-    order = {name: i for i, name in enumerate(ds.column_names)}
-    return sorted(found, key=lambda p: _sort_key(p, order))
-
-
-def _sort_key(problem: Problem, order: dict[str, int]) -> tuple[int, int, str]:
-    """File-level problems first, then by row; within a row by column, row-wide problems last."""
-    row = -1 if problem.row is None else problem.row
-    column = len(order) if problem.column is None else order.get(problem.column, len(order))
-    return (row, column, problem.code)
+    found = found.without_cells(ProblemTable.of(prior))
+    # File-level problems first, then by row; within a row by column, row-wide problems last.
+    rows = found.flat()["row"]
+    return found.sorted(
+        [rows, found.column_ranks(ds.column_names, len(ds.column_names), len(ds.column_names)), found.code_ranks()]
+    )

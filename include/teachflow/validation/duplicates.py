@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from teachflow.datasets import DATASETS, Column
-from teachflow.problems import Problem
+from teachflow.problem_table import ProblemTable, batch_of
 from teachflow.validation.values import ROW_COLUMN, render_value
 from teachflow.vocabularies import VOCABULARIES
 
 
-def find_duplicates(frame: pd.DataFrame, dataset: str) -> tuple[pd.Series, list[Problem]]:
+def find_duplicates(frame: pd.DataFrame, dataset: str) -> tuple[pd.Series, ProblemTable]:
     """(mask of exact repeats to drop, their ``duplicate_row`` notes and the ``duplicate_key``
     problems on later versions of a record).
 
@@ -31,7 +32,7 @@ def find_duplicates(frame: pd.DataFrame, dataset: str) -> tuple[pd.Series, list[
     repeats = pd.Series(False, index=frame.index, name="exact_duplicate")
     shared = frame[frame.duplicated(subset=key, keep=False)]
     if shared.empty:
-        return repeats, []
+        return repeats, ProblemTable()
     exact = shared.duplicated(subset=list(ds.column_names), keep="first")
     repeats.loc[exact.index[exact.to_numpy()]] = True
     notes = _repeat_notes(shared, list(ds.column_names), exact.to_numpy(dtype=bool))
@@ -44,28 +45,32 @@ def find_duplicates(frame: pd.DataFrame, dataset: str) -> tuple[pd.Series, list[
     hit = np.flatnonzero(later)
     key_columns = [ds.column(name) for name in key]
     keys = versions[key].iloc[hit].itertuples(index=False, name=None)
-    problems = [
-        Problem(
-            "duplicate_key",
-            row=int(row),
-            params={"other_row": str(int(other)), "key": _key_text(key_columns, list(values))},
-        )
-        for row, other, values in zip(versions[ROW_COLUMN].to_numpy()[hit], first_row[hit], keys, strict=True)
-    ]
-    return repeats, sorted([*notes, *problems], key=lambda p: p.row or 0)
+    problems = batch_of(
+        "duplicate_key",
+        None,
+        versions[ROW_COLUMN].to_numpy()[hit],
+        row_params={
+            "other_row": _numbers(first_row[hit]),
+            "key": pa.array([_key_text(key_columns, list(values)) for values in keys], pa.large_string()),
+        },
+    )
+    both = notes + problems
+    return repeats, both.sorted([both.flat()["row"]])
 
 
-def _repeat_notes(shared: pd.DataFrame, columns: list[str], exact: np.ndarray) -> list[Problem]:
+def _repeat_notes(shared: pd.DataFrame, columns: list[str], exact: np.ndarray) -> ProblemTable:
     """A ``duplicate_row`` note on each exact repeat, naming the first row it repeats."""
     if not exact.any():
-        return []
+        return ProblemTable()
     first_row = shared.groupby(columns, sort=False, dropna=False)[ROW_COLUMN].transform("first").to_numpy()
     hit = np.flatnonzero(exact)
     rows = shared[ROW_COLUMN].to_numpy()[hit]
-    return [
-        Problem("duplicate_row", row=int(row), params={"other_row": str(int(other))})
-        for row, other in zip(rows, first_row[hit], strict=True)
-    ]
+    return ProblemTable([batch_of("duplicate_row", None, rows, row_params={"other_row": _numbers(first_row[hit])})])
+
+
+def _numbers(rows: np.ndarray) -> pa.Array:
+    """Row numbers as message text."""
+    return pa.array(rows.astype(np.int64).astype(str).astype(object), pa.large_string())
 
 
 def _key_text(columns: list[Column], values: list[object]) -> str:

@@ -9,7 +9,8 @@ failing values; the COMPLETE format returns every one, so a county sees all its 
 
 GX's ``unexpected_index_list`` holds every failing row's position in the frame (GX caps only
 ``unexpected_list``, the values, at 200); the row number and the value as written are then read
-from the frame at those positions, vectorized. Naming ``_row`` in ``unexpected_index_column_names``
+from the frame at those positions, vectorized, into one batch of columns
+(:mod:`teachflow.problem_table`). Naming ``_row`` in ``unexpected_index_column_names``
 gives the same rows, but GX fetches each failing row's cells with one ``.at`` lookup (~60 µs a row:
 over a minute for a million-row file that fails throughout, against a few seconds this way).
 """
@@ -21,10 +22,12 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from teachflow.problems import Problem
-from teachflow.validation.values import ROW_COLUMN, render_value
+from teachflow.problem_table import ProblemBatch, ProblemTable, batch_of, text_array
+from teachflow.validation.values import ROW_COLUMN
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -111,8 +114,8 @@ def suite_columns(suite: gx.ExpectationSuite) -> list[str]:
     return names
 
 
-def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> list[Problem]:
-    """Every failing row of every expectation, as Problems (unsorted).
+def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> ProblemTable:
+    """Every failing row of every expectation, one batch of problems each (unsorted).
 
     GX fingerprints each frame it is given and ``Batch.validate`` would build the batch twice; the
     V1 validator it delegates to builds it once, from only the columns the suite reads.
@@ -120,7 +123,7 @@ def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> list[Problem]:
     from great_expectations.validator.v1_validator import Validator
 
     if frame.empty:
-        return []
+        return ProblemTable()
     columns = suite_columns(suite)
     missing = [name for name in [ROW_COLUMN, *columns] if name not in frame.columns]
     if missing:
@@ -135,14 +138,14 @@ def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> list[Problem]:
         result_format=RESULT_FORMAT,
     )
     outcome = validator.validate_expectation_suite(suite)
-    problems: list[Problem] = []
+    problems = ProblemTable()
     for result in outcome.results:
         config = result.expectation_config
         failure = _raised(result.exception_info)
         if failure is not None:
             raise SuiteRunError(f"{suite.name}: {config.type} {config.kwargs} failed to run: {failure}")
         if not result.success:
-            problems.extend(_problems_of(frame, config.kwargs, config.meta or {}, result.result))
+            problems += _problems_of(frame, config.kwargs, config.meta or {}, result.result)
     log.debug("suite %s: %d problem(s) on %d row(s)", suite.name, len(problems), len(frame))
     return problems
 
@@ -176,27 +179,17 @@ def _failing_part(by_position: pd.DataFrame, suite: gx.ExpectationSuite) -> gx.E
 
 def _problems_of(
     frame: pd.DataFrame, kwargs: dict[str, Any], meta: dict[str, Any], result: dict[str, Any]
-) -> list[Problem]:
-    """One expectation's failures as Problems, read from its meta (see suites.py)."""
+) -> ProblemBatch:
+    """One expectation's failures as a batch of problems, read from its meta (see suites.py)."""
     code = meta["problem_code"]
     column = meta.get("column") or _domain_columns(kwargs)[0]
     limit_column = meta.get("limit_column")
     fixed = dict(meta.get("params") or {})
     if "unexpected_index_list" not in result:
         raise SuiteRunError(f"{code} on {column}: GX returned no row list (result format not COMPLETE?)")
-    positions = result["unexpected_index_list"]
+    positions = np.asarray(result["unexpected_index_list"], dtype=np.int64)
     if len(positions) != result.get("unexpected_count", len(positions)):
         raise SuiteRunError(f"{code} on {column}: GX listed {len(positions)} of {result['unexpected_count']} rows")
-    rows = frame[ROW_COLUMN].iloc[positions].tolist()
-    values = frame[column].iloc[positions].tolist()
-    limits = frame[limit_column].iloc[positions].tolist() if limit_column else [None] * len(rows)
-    return [
-        Problem(
-            code=code,
-            row=int(row),
-            column=column,
-            value=render_value(value),
-            params={**fixed, "limit": render_value(limit) or ""} if limit_column else dict(fixed),
-        )
-        for row, value, limit in zip(rows, values, limits, strict=True)
-    ]
+    rows = frame[ROW_COLUMN].to_numpy()[positions]
+    limits = {"limit": pc.fill_null(text_array(frame[limit_column], positions), "")} if limit_column else {}
+    return batch_of(code, column, rows, text_array(frame[column], positions), fixed, limits)

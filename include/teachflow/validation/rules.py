@@ -7,7 +7,8 @@ and :func:`emit`, which turns a mask into problems.
 
 Each rule is a vectorized mask over the typed frame (a million rows take well under a second, with
 or without pyarrow strings): fixed-width codes are checked as a byte matrix with numpy instead of a
-regex per cell. Only flagged rows become :class:`Problem` values. A rule skips cells another check
+regex per cell. Only flagged rows become problems, one batch of columns per check
+(:mod:`teachflow.problem_table`: rows and values as arrays, not an object per row). A rule skips cells another check
 already reports (a blank cell is ``required_missing``, a malformed school code
 ``school_code_format``), so each mistake is reported once.
 """
@@ -18,13 +19,14 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from teachflow import calendar
 from teachflow.fixed_width import digit_codes
-from teachflow.problems import Problem
+from teachflow.problem_table import ProblemTable, batch_of, text_array
 from teachflow.resident_id import id_codes
 from teachflow.validation.context import ValidationContext
-from teachflow.validation.values import ROW_COLUMN, render_value
+from teachflow.validation.values import ROW_COLUMN
 
 _DASH = ord("-")
 
@@ -42,25 +44,17 @@ def emit(
     column: str | None,
     values: pd.Series | np.ndarray | None = None,
     params: Mapping[str, Param] | None = None,
-) -> list[Problem]:
-    """One Problem per row where ``mask`` holds; per-row values are rendered for those rows only."""
+) -> ProblemTable:
+    """The rows where ``mask`` holds, as one batch of problems (columns, not one object a row);
+    per-row values and fields are rendered for those rows only."""
     hit = np.flatnonzero(_bools(mask))
     if hit.size == 0:
-        return []
-    rows = frame[ROW_COLUMN].to_numpy()[hit].tolist()
-    texts = _pick(values, hit) if values is not None else [None] * hit.size
+        return ProblemTable()
+    rows = frame[ROW_COLUMN].to_numpy()[hit]
+    texts = text_array(values, hit) if values is not None else None
     fixed = {k: v for k, v in (params or {}).items() if isinstance(v, str)}
-    varying = {k: _pick(v, hit) for k, v in (params or {}).items() if not isinstance(v, str)}
-    return [
-        Problem(
-            code=code,
-            row=int(row),
-            column=column,
-            value=text,
-            params={**fixed, **{k: v[i] or "" for k, v in varying.items()}},
-        )
-        for i, (row, text) in enumerate(zip(rows, texts, strict=True))
-    ]
+    varying = {k: pc.fill_null(text_array(v, hit), "") for k, v in (params or {}).items() if not isinstance(v, str)}
+    return ProblemTable([batch_of(code, column, rows, texts, fixed, varying)])
 
 
 def _bools(mask: pd.Series | np.ndarray) -> np.ndarray:
@@ -69,20 +63,15 @@ def _bools(mask: pd.Series | np.ndarray) -> np.ndarray:
     return np.asarray(mask, dtype=bool)
 
 
-def _pick(values: pd.Series | np.ndarray, hit: np.ndarray) -> list[str | None]:
-    picked = values.iloc[hit].tolist() if isinstance(values, pd.Series) else values[hit].tolist()
-    return [render_value(v) for v in picked]
-
-
 # --- ID numbers ------------------------------------------------------------------------------------
 
 
-def id_rules(frame: pd.DataFrame, column: str = "id_number") -> tuple[list[Problem], np.ndarray]:
+def id_rules(frame: pd.DataFrame, column: str = "id_number") -> tuple[ProblemTable, np.ndarray]:
     """The ID problems of one ID column (a pairing has two), and the birth date inside each ID
     (int YYYYMMDD, 0 if none or blank)."""
     ids = frame[column]
     codes, birth = id_codes(ids)
-    problems: list[Problem] = []
+    problems = ProblemTable()
     for code in ("id_format", "id_birth_date", "id_check_character"):
         problems += emit(frame, codes == code, code, column, ids)
     return problems, birth
@@ -117,11 +106,12 @@ def period_bounds(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     return pd.Timestamp(calendar.month_start(period)), pd.Timestamp(calendar.month_end(period))
 
 
-def check_rules(frame: pd.DataFrame, dataset: str, ctx: ValidationContext) -> list[Problem]:
-    """Every teachflow-rule problem of a typed frame (unsorted)."""
+def check_rules(frame: pd.DataFrame, dataset: str, ctx: ValidationContext) -> ProblemTable:
+    """Every teachflow-rule problem of a typed frame (unsorted). A rule returns what :func:`emit`
+    gives (a :class:`ProblemTable`), or a list of Problems and tables."""
     from teachflow.datasets import DATASETS
 
     rules = DATASETS[dataset].rules
     if frame.empty or rules is None:
-        return []
-    return rules(frame, ctx)
+        return ProblemTable()
+    return ProblemTable.of(rules(frame, ctx))

@@ -1,4 +1,4 @@
-"""How a typed value is shown back to the county, and which cells already carry a problem.
+"""How a typed value is shown back to the county.
 
 Validation works on the typed frame, so a date is a timestamp and 学时 a float; the county wrote
 ``2026-10-01`` and ``12``, and the feedback must show that, not ``2026-10-01 00:00:00`` or ``12.0``.
@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-
-from teachflow.problems import Problem
 
 #: The typed frame's column holding each row's number as the county sees it (frames.md).
 ROW_COLUMN = "_row"
@@ -40,12 +37,3 @@ def render_value(value: object) -> str | None:
             return str(int(number))
         return repr(number)
     return str(value)
-
-
-def blocking_cells(prior: Iterable[Problem]) -> set[tuple[int, str]]:
-    """(row, column) cells whose earlier problem already rejects the row.
-
-    A warning does not reject the row (the value was understood), so it must not hide a real
-    error found later in the same cell, e.g. a full-width ID whose check character is wrong.
-    """
-    return {(p.row, p.column) for p in prior if p.row is not None and p.column is not None and p.severity != "warning"}
