@@ -23,26 +23,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    Column,
-    DateTime,
     Engine,
-    MetaData,
-    Table,
-    and_,
     case,
     delete,
-    exists,
     func,
     insert,
-    literal,
-    literal_column,
     or_,
     select,
-    update,
 )
 
 from teachflow.policy import Policy
 from teachflow.reports.months import report_month
+from teachflow.reports.revisions import store_revised
 from teachflow.reports.rotation_sql import figures_select, overdue_select
 from teachflow.reports.support import SupportReportResult, compute_support_report
 from teachflow.reports.teacher_months import refresh_teacher_months
@@ -51,9 +43,6 @@ from teachflow.warehouse.mart_build import policy_values, write_settings
 from teachflow.warehouse.schema import report_rotation_monthly, report_rotation_overdue, schools, teacher_flows
 
 KEY_COLUMNS = ("period", "scope", "scope_code")
-FIGURE_COLUMNS = tuple(c.name for c in report_rotation_monthly.c if c.name not in ("revision", "computed_at"))
-#: Columns whose change makes a new revision (the name of a scope is a figure too).
-COMPARED_COLUMNS = tuple(c for c in FIGURE_COLUMNS if c not in KEY_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -89,12 +78,6 @@ class RotationReportResult:
         )
 
 
-def _staging_table() -> Table:
-    """A session-private table shaped like the report's figures (not in the warehouse's metadata)."""
-    columns = [Column(c.name, c.type) for c in report_rotation_monthly.c if c.name in FIGURE_COLUMNS]
-    return Table("tmp_rotation_figures", MetaData(), *columns, prefixes=["TEMPORARY"])
-
-
 def compute_rotation_report(
     engine: Engine, period: str, policy: Policy | None = None, *, now: dt.datetime | None = None
 ) -> RotationReportResult:
@@ -102,37 +85,10 @@ def compute_rotation_report(
     month = report_month(period)
     policy = policy or Policy()
     now = now or dt.datetime.now(dt.UTC)
-    staging = _staging_table()
     report = report_rotation_monthly
     with engine.begin() as conn:
         conn = conn.execution_options(preserve_rowcount=True)  # INSERT ... SELECT counts on psycopg too
-        staging.drop(conn, checkfirst=True)
-        staging.create(conn)
-        conn.execute(insert(staging).from_select(list(FIGURE_COLUMNS), figures_select(month, policy)))
-        same_key = and_(*(report.c[k] == staging.c[k] for k in KEY_COLUMNS))
-        changed = conn.execute(
-            update(report)
-            .values(
-                {**{c: staging.c[c] for c in COMPARED_COLUMNS}, "revision": report.c.revision + 1, "computed_at": now}
-            )
-            .where(same_key, or_(*(report.c[c].is_distinct_from(staging.c[c]) for c in COMPARED_COLUMNS)))
-        ).rowcount
-        new_rows = select(
-            *(staging.c[c] for c in FIGURE_COLUMNS),
-            literal_column("1").label("revision"),
-            literal(now, DateTime(timezone=True)).label("computed_at"),
-        ).where(~exists().where(same_key))
-        inserted = conn.execute(
-            insert(report).from_select([*FIGURE_COLUMNS, "revision", "computed_at"], new_rows)
-        ).rowcount
-        removed = conn.execute(
-            delete(report).where(
-                report.c.period == period,
-                ~exists().where(and_(*(staging.c[k] == report.c[k] for k in KEY_COLUMNS))),
-            )
-        ).rowcount
-        scopes = conn.execute(select(func.count()).select_from(staging)).scalar_one()
-        staging.drop(conn)
+        rows = store_revised(conn, report, figures_select(month, policy), KEY_COLUMNS, period, now)
         conn.execute(delete(report_rotation_overdue).where(report_rotation_overdue.c.period == period))
         overdue = conn.execute(
             insert(report_rotation_overdue).from_select(
@@ -146,10 +102,10 @@ def compute_rotation_report(
         write_settings(conn, policy_values(policy), now=now)
     return RotationReportResult(
         period=period,
-        scopes=scopes,
-        inserted=inserted,
-        changed=changed,
-        removed=removed,
+        scopes=rows.rows,
+        inserted=rows.inserted,
+        changed=rows.changed,
+        removed=rows.removed,
         overdue=overdue,
         revision=revision or 0,
         support=support,
