@@ -165,10 +165,10 @@ CATALOG: dict[str, ProblemType] = {
             "nothing_to_report",
             "warning",
             "文件只有表头、没有数据行，按“本月无数据（无变动）”接收：本月的{title_zh}记为已报送，没有数据入库"
-            "（此前报送的本月{title_zh}被本次报送替换）。如本月确有数据，请填好后重新报送。",
+            "（如此前已报送过本月的{title_zh}，以本次为准，此前的数据不再计入）。如本月确有数据，请填好后重新报送。",
             "The file holds the header and no data rows: taken as 'nothing to report this month'. The month's "
-            "{title_en} counts as submitted and nothing is loaded (an earlier submission for the month is "
-            "replaced by this one). If there is data for the month, fill it in and submit it again.",
+            "{title_en} counts as submitted and nothing is loaded (if the month was submitted before, this "
+            "submission replaces it). If there is data for the month, fill it in and submit it again.",
         ),
         _t(
             "file_too_large",
