@@ -36,9 +36,11 @@ BENCHMARKS.md by hand, with the load average this prints: tests check behaviour,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -179,18 +181,23 @@ def prepare_warehouse(env: dict[str, str], data: Path, reference: Path) -> None:
         subprocess.run([str(BIN / "teachflow"), *argv], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def single_process(admin: str, work: Path, landing: Path, reference: Path) -> tuple[float, tuple]:
-    """``teachflow ingest`` of every landing file, one process: wall time and the outcome."""
+def single_process(admin: str, work: Path, landing: Path, reference: Path) -> tuple[float, tuple, float, float]:
+    """``teachflow ingest`` of every landing file, one process: wall time, the outcome, its CPU
+    seconds and PostgreSQL's beside it."""
+    import resource
     import subprocess
 
     warehouse = create_database(admin, "cli")
     try:
         env = teachflow_env(warehouse, work / "cli", landing)
         prepare_warehouse(env, work / "cli", reference)
+        before, pg_before = resource.getrusage(resource.RUSAGE_CHILDREN), postgres_cpu_seconds()
         started = time.perf_counter()
         subprocess.run([str(BIN / "teachflow"), "ingest"], env=env, check=True, stdout=subprocess.DEVNULL)
         seconds = time.perf_counter() - started
-        return seconds, outcome(warehouse)
+        after, pg_after = resource.getrusage(resource.RUSAGE_CHILDREN), postgres_cpu_seconds()
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        return seconds, outcome(warehouse), cpu, pg_after - pg_before
     finally:
         drop_database(admin, warehouse)
 
@@ -204,6 +211,7 @@ def through_airflow(
     budget: float,
     extra: dict[str, str],
     worker_memory: str | None = None,
+    keep: bool = False,
 ) -> dict:
     """``county_ingest`` on a real scheduler with executor ``name``: timings from the metadata, outcome."""
     metadata, warehouse = create_database(admin, f"{name}_af"), create_database(admin, f"{name}_wh")
@@ -238,6 +246,7 @@ def through_airflow(
             # its first ones (the first task's start call timed out twice): wait until it answers.
             procs.wait_until(lambda: _answers(f"http://127.0.0.1:{port}/api/v2/monitor/health"), "the API", deadline)
             procs.run("unpause", [airflow, "dags", "unpause", DAG_ID], timeout=deadline.remaining())
+            cpu_before, pg_before = procs.cpu_seconds(), postgres_cpu_seconds()
             procs.run("trigger", [airflow, "dags", "trigger", DAG_ID, "-r", "bench"], timeout=deadline.remaining())
             procs.wait_until(
                 lambda: metadata_query(
@@ -247,6 +256,7 @@ def through_airflow(
                 deadline,
                 interval=2,
             )
+            cpu_after, pg_after = procs.cpu_seconds(), postgres_cpu_seconds()
         state, seconds = metadata_query(
             metadata,
             "SELECT r.state, EXTRACT(EPOCH FROM max(ti.end_date) - r.queued_at)"
@@ -276,15 +286,35 @@ def through_airflow(
             "outcome": outcome(warehouse),
             "peak_pss_mib": procs.peak_pss / 2**20,
             "memory_group": group.figures() if group else None,
+            # CPU seconds each service (with what it forked) and PostgreSQL used from trigger to end
+            "cpu": {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+            | {"postgresql": pg_after - pg_before},
         }
     finally:
         survivors = procs.stop(grace=20)
         if survivors:
             print(f"!! still running after stop: {survivors}", file=sys.stderr)
         for url in (metadata, warehouse):
-            drop_database(admin, url)
+            if keep:
+                print(f"  kept database {url}")
+            else:
+                drop_database(admin, url)
         if group:
             group.remove()
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds used so far by the PostgreSQL server's processes (backends that ended included:
+    the postmaster reaps them), or 0 where they cannot be read."""
+    import psutil
+
+    total = 0.0
+    for proc in psutil.process_iter(["name"]):
+        if proc.info["name"] in ("postgres", "postmaster"):
+            with contextlib.suppress(psutil.Error):
+                t = proc.cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+    return total
 
 
 def _answers(url: str) -> bool:
@@ -317,6 +347,14 @@ def main() -> None:
         metavar="AIRFLOW__SECTION__KEY=VALUE",
         help="an Airflow setting for every Airflow route (repeatable)",
     )
+    parser.add_argument(
+        "--queue-ahead",
+        type=int,
+        default=0,
+        metavar="N",
+        help="warm executor: N task instances queued ahead of its 2 worker processes (parallelism 2 + N)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work folder, logs and the route's databases")
     parser.add_argument("--budget", type=float, default=3600, help="seconds allowed per Airflow route")
     parser.add_argument(
         "--heavy-training", metavar="COUNTIES:ROWS", help="the first COUNTIES counties send ROWS training records"
@@ -329,13 +367,26 @@ def main() -> None:
     extra = dict(item.split("=", 1) for item in args.set)
     if any(not key.startswith("AIRFLOW__") for key in extra):
         parser.error("--set takes AIRFLOW__SECTION__KEY=VALUE")
+    if args.queue_ahead:
+        if names != ["warm"]:
+            parser.error("--queue-ahead is the warm executor's (teachflow_airflow.executors.WarmLocalExecutor)")
+        extra = {
+            "AIRFLOW__CORE__PARALLELISM": str(2 + args.queue_ahead),
+            "AIRFLOW__TEACHFLOW__LOCAL_WORKER_PROCESSES": "2",
+            **extra,
+        }
     unknown = [n for n in names if n not in EXECUTORS]
     if unknown:
         parser.error(f"unknown executor(s): {', '.join(unknown)}")
 
     import subprocess
 
-    with tempfile.TemporaryDirectory(prefix="province_month_") as tmp:
+    with contextlib.ExitStack() as cleanup:
+        tmp = tempfile.mkdtemp(prefix="province_month_")
+        if args.keep:
+            print(f"kept: {tmp} (logs under <route>/logs and <route>/home/logs)")
+        else:
+            cleanup.callback(shutil.rmtree, tmp, ignore_errors=True)
         work = Path(tmp)
         city = work / "city"
         subprocess.run(
@@ -353,15 +404,26 @@ def main() -> None:
             print("Airflow settings:", " ".join(f"{k}={v}" for k, v in extra.items()))
         print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
 
-        cli_seconds, cli_outcome = single_process(args.pg, work, city / "landing", city / "reference")
+        cli_seconds, cli_outcome, cli_cpu, cli_pg_cpu = single_process(
+            args.pg, work, city / "landing", city / "reference"
+        )
         print(f"teachflow ingest (one process): {cli_seconds:.1f} s; rows merged: {cli_outcome[1]}")
         for name in names:
             result = through_airflow(
-                args.pg, work, city / "landing", city / "reference", name, args.budget, extra, args.worker_memory
+                args.pg,
+                work,
+                city / "landing",
+                city / "reference",
+                name,
+                args.budget,
+                extra,
+                args.worker_memory,
+                keep=args.keep,
             )
             same = result["outcome"] == cli_outcome
             print(
-                f"county_ingest, {EXECUTORS[name]} (parallelism 2): {result['seconds']:.1f} s from trigger to the "
+                f"county_ingest, {EXECUTORS[name]} (2 tasks at a time, {args.queue_ahead} queued ahead): "
+                f"{result['seconds']:.1f} s from trigger to the "
                 f"last task's end, run {result['state']}, {result['tasks']} ingest tasks "
                 f"(mean {result['mean_task']:.2f} s, {result['failed_tasks']} not successful), "
                 f"peak {result['peak_pss_mib']:.0f} MiB PSS of the started processes"
@@ -371,6 +433,11 @@ def main() -> None:
                 f"were inside an ingest task {result['busy']:.0%} of the ingest window"
             )
             print(f"  ratio to the single process: {result['seconds'] / cli_seconds:.2f} x (target <= 1.5 x)")
+            print(
+                "  CPU seconds from trigger to end: "
+                + ", ".join(f"{k} {v:.1f}" for k, v in sorted(result["cpu"].items(), key=lambda kv: -kv[1]))
+                + f" (the single process: {cli_cpu:.1f} s, PostgreSQL beside it {cli_pg_cpu:.1f} s)"
+            )
             print(f"  outcome (ledger and roster rows) equal to the single process's: {'yes' if same else 'NO'}")
             if not same:
                 print(f"  single process: {cli_outcome[1]}; {name}: {result['outcome'][1]}")

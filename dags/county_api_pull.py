@@ -58,7 +58,8 @@ def county_api_pull():
         print(f"{len(codes)} API county(ies): {', '.join(codes) or '(none)'}")
         return codes
 
-    @task(map_index_template="{{ county_label }}", outlets=[PULLED])
+    # One XCom (the dict), not one more per key: see county_ingest.ingest.
+    @task(map_index_template="{{ county_label }}", outlets=[PULLED], multiple_outputs=False)
     def pull(county_code: str, *, outlet_events=None) -> dict:
         """One county: list, skip what is here, download, verify, land atomically."""
         import dataclasses

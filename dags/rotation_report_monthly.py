@@ -160,7 +160,7 @@ def rotation_report_refresh():
         print(f"Submissions for {changed or 'no period'}; months to refresh: {months or 'none'}")
         return months
 
-    @task(map_index_template="{{ report_period }}")
+    @task(map_index_template="{{ report_period }}", multiple_outputs=False)  # one XCom, not one per key
     def refresh(period: str) -> dict:
         """Recompute one month; rewrite its files only if a figure changed."""
         from teachflow.reports.rotation_run import run_rotation_report

@@ -181,6 +181,19 @@ class ProcessStack:
                     pss += getattr(info, "pss", info.rss)
         return rss, pss
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds (user + system) used so far by each service, its living descendants and the
+        descendants they have reaped (a task process's time is counted once its worker waits for it)."""
+        used: dict[str, float] = {}
+        for service in self.services:
+            total = 0.0
+            for proc in self._tree(service):
+                with contextlib.suppress(psutil.Error, OSError):
+                    t = proc.cpu_times()
+                    total += t.user + t.system + t.children_user + t.children_system
+            used[service.name] = total
+        return used
+
     def start_sampling(self, interval: float = 1.0) -> None:
         """Record the peaks of :meth:`memory` in the background (``peak_rss``, ``peak_pss``) until :meth:`stop`."""
 
