@@ -159,3 +159,19 @@ FROM mart.report_coverage
 WHERE report = 'rotation' AND report_key = (SELECT max(period) FROM mart.monthly_report)
   AND (status NOT IN ('accepted', 'accepted_with_rejections') OR late)
 ORDER BY county_code, period, dataset;
+
+-- name: support_activities_received_by_county_this_month
+-- 问题：最新月报中，各区县学校本月接受帮扶活动多少次、多少人次，线上占比多少
+-- Question: in the latest monthly report, how many support activities did each county's schools receive, with how many participants, and what share online?
+SELECT scope_code AS county_code, scope_name AS county_name, activities_month, person_times_month, online_share
+FROM mart.support_monthly
+WHERE scope = 'county' AND period = (SELECT max(period) FROM mart.support_monthly)
+ORDER BY activities_month DESC, county_code;
+
+-- name: support_activity_types_this_month
+-- 问题：最新月报中，全市本月各类帮扶活动（线上、线下）各有多少次、多少人次
+-- Question: in the latest monthly report, how many support activities of each type and mode took place city-wide, with how many participants?
+SELECT activity_type, mode, activities, person_times, activity_type_zh, mode_zh
+FROM mart.support_by_type
+WHERE scope = 'city' AND period = (SELECT max(period) FROM mart.support_monthly)
+ORDER BY activities DESC, activity_type, mode;

@@ -29,6 +29,8 @@ from teachflow.warehouse.schema import (
     counties,
     report_coverage,
     report_rotation_monthly,
+    report_support_by_type,
+    report_support_monthly,
     submissions,
     teacher_flows,
 )
@@ -281,6 +283,33 @@ def expect_drops(conn, _missing):
     return sorted(rows, key=lambda r: (r[3], r[0]))[:5]
 
 
+def _support(conn: Connection, scope: str, period: str = LATEST) -> list[dict]:
+    r = report_support_monthly
+    return [
+        dict(row._mapping)
+        for row in conn.execute(select(r).where(r.c.period == period, r.c.scope == scope).order_by(r.c.scope_code))
+    ]
+
+
+def expect_support_received(conn, _missing):
+    rows = [
+        (r["scope_code"], r["scope_name"], r["activities_month"], r["person_times_month"], r["online_share"])
+        for r in _support(conn, "county")
+    ]
+    assert any(r[2] for r in rows), "the sample's latest month has support activities"
+    return sorted(_rows(rows), key=lambda r: (-r[2], r[0]))
+
+
+def expect_support_types(conn, _missing):
+    t = report_support_by_type
+    rows = conn.execute(
+        select(t.c.activity_type, t.c.mode, t.c.activities, t.c.person_times).where(
+            t.c.period == LATEST, t.c.scope == "city"
+        )
+    ).all()
+    return sorted(_rows(rows), key=lambda r: (-r[2], r[0], r[1]))
+
+
 EXPECTED: dict[str, Callable] = {
     "rotated_out_by_county_this_school_year": expect_rotated_out,
     "teachers_behind_training_track_by_county": expect_behind,
@@ -297,6 +326,8 @@ EXPECTED: dict[str, Callable] = {
     "communities_flagged_for_review": expect_flagged,
     "largest_drops_in_active_rotations": expect_drops,
     "submissions_not_in_for_the_latest_report": expect_not_in,
+    "support_activities_received_by_county_this_month": expect_support_received,
+    "support_activity_types_this_month": expect_support_types,
 }
 
 
@@ -332,6 +363,9 @@ def test_each_question_matches_the_report_tables(sample_city, name):
         assert all(0 < r[4] <= r[3] for r in answer)
     elif name == "overdue_returns_by_sending_county":
         assert [r[:3] for r in answer] == expected
+    elif name == "support_activity_types_this_month":
+        assert [r[:4] for r in answer] == expected
+        assert all(r[4] and r[5] in ("线下", "线上") for r in answer)
     else:
         assert answer == expected
     assert answer, f"{name}: the sample city should give a non-empty answer"

@@ -29,6 +29,7 @@ from teachflow.settings import DEFAULT_ACTIVITY_MAX_PARTICIPANTS, DEFAULT_ACTIVI
 from teachflow.vocabularies import Term, Vocabulary
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     from sqlalchemy import Connection
 
@@ -95,7 +96,8 @@ def rules(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     outside = (day < first_day) | (day > last_day)
     problems += emit(frame, outside, "activity_outside_period", "activity_date", day, {"limit": ctx.period})
     if ctx.pairing_active is not None:
-        reported = {p.row for p in problems if p.column in ("host_id_number", "mentee_id_number", "activity_date")}
+        cells = ("host_id_number", "mentee_id_number", "activity_date")
+        reported = [b.rows for b in problems.batches if b.column in cells]  # rows, not one Problem each
         problems += _mentee_not_paired(frame, ctx, reported)
 
     participants = frame["participants"]
@@ -104,11 +106,12 @@ def rules(frame: pd.DataFrame, ctx: ValidationContext) -> ProblemTable:
     return problems
 
 
-def _mentee_not_paired(frame: pd.DataFrame, ctx: ValidationContext, reported: set[int | None]) -> ProblemTable:
+def _mentee_not_paired(frame: pd.DataFrame, ctx: ValidationContext, reported: Sequence[np.ndarray]) -> ProblemTable:
     """Rows naming a mentee without a pairing host→mentee active on the activity's day.
 
     Rows whose IDs or date already have a problem (a wrong ID, a day outside the month) are left
-    to that one line: a wrong ID or day would be the cause of this one too.
+    to that one line: a wrong ID or day would be the cause of this one too (``reported``: their
+    Excel rows, one array per batch of problems).
     """
     import numpy as np
 
@@ -116,9 +119,8 @@ def _mentee_not_paired(frame: pd.DataFrame, ctx: ValidationContext, reported: se
 
     assert ctx.pairing_active is not None
     mentee, day = frame["mentee_id_number"], frame["activity_date"]
-    asked = (
-        mentee.notna() & frame["host_id_number"].notna() & day.notna() & ~frame["_row"].isin(list(reported))
-    ).to_numpy(dtype=bool)
+    already = frame["_row"].isin(np.concatenate([np.empty(0, np.int64), *reported]))
+    asked = (mentee.notna() & frame["host_id_number"].notna() & day.notna() & ~already).to_numpy(dtype=bool)
     unpaired = np.zeros(len(frame), dtype=bool)
     if asked.any():
         picked = np.flatnonzero(asked)

@@ -1,7 +1,9 @@
 """Compute the monthly rotation report of a month into the warehouse, keeping its revision.
 
 ``compute_rotation_report`` runs the set-based SELECT of :mod:`teachflow.reports.rotation_sql`
-once into a temporary table, then, in the same transaction and without a Python loop over rows:
+once into a temporary table, then, in the same transaction and without a Python loop over rows
+(the revision mechanism itself is :func:`teachflow.reports.revisions.store_revised`, shared with
+the support tables):
 
 - updates the stored rows of the month whose figures differ (``IS DISTINCT FROM`` on every figure),
   with ``revision + 1`` and a new ``computed_at``;

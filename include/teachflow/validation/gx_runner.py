@@ -130,8 +130,8 @@ def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> ProblemTable:
         raise SuiteRunError(f"{suite.name}: the frame lacks column(s) {', '.join(missing)}")
     by_position = frame[columns].set_axis(pd.RangeIndex(len(frame)), axis=0)
     suite = _failing_part(by_position, suite)
-    if not suite.expectations:
-        return []
+    if not suite.expectations:  # every row passed every expectation (the usual case)
+        return ProblemTable()
     validator = Validator(
         batch_definition=batch_definition(),
         batch_parameters={"dataframe": by_position},
