@@ -12,7 +12,7 @@ set -euo pipefail
 
 have_all() {
     command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
-        && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"
+        && fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null  # not grep -q: fc-list's SIGPIPE fails pipefail
 }
 
 if ! have_all && command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == "0" ]]; then
