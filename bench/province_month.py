@@ -347,13 +347,6 @@ def main() -> None:
         metavar="AIRFLOW__SECTION__KEY=VALUE",
         help="an Airflow setting for every Airflow route (repeatable)",
     )
-    parser.add_argument(
-        "--queue-ahead",
-        type=int,
-        default=0,
-        metavar="N",
-        help="warm executor: N task instances queued ahead of its 2 worker processes (parallelism 2 + N)",
-    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder, logs and the route's databases")
     parser.add_argument("--budget", type=float, default=3600, help="seconds allowed per Airflow route")
     parser.add_argument(
@@ -367,14 +360,6 @@ def main() -> None:
     extra = dict(item.split("=", 1) for item in args.set)
     if any(not key.startswith("AIRFLOW__") for key in extra):
         parser.error("--set takes AIRFLOW__SECTION__KEY=VALUE")
-    if args.queue_ahead:
-        if names != ["warm"]:
-            parser.error("--queue-ahead is the warm executor's (teachflow_airflow.executors.WarmLocalExecutor)")
-        extra = {
-            "AIRFLOW__CORE__PARALLELISM": str(2 + args.queue_ahead),
-            "AIRFLOW__TEACHFLOW__LOCAL_WORKER_PROCESSES": "2",
-            **extra,
-        }
     unknown = [n for n in names if n not in EXECUTORS]
     if unknown:
         parser.error(f"unknown executor(s): {', '.join(unknown)}")
@@ -422,8 +407,7 @@ def main() -> None:
             )
             same = result["outcome"] == cli_outcome
             print(
-                f"county_ingest, {EXECUTORS[name]} (2 tasks at a time, {args.queue_ahead} queued ahead): "
-                f"{result['seconds']:.1f} s from trigger to the "
+                f"county_ingest, {EXECUTORS[name]} (parallelism 2): {result['seconds']:.1f} s from trigger to the "
                 f"last task's end, run {result['state']}, {result['tasks']} ingest tasks "
                 f"(mean {result['mean_task']:.2f} s, {result['failed_tasks']} not successful), "
                 f"peak {result['peak_pss_mib']:.0f} MiB PSS of the started processes"

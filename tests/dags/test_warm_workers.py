@@ -37,48 +37,6 @@ def test_the_warm_local_executor_preloads_before_it_forks_its_workers(monkeypatc
         executor.result_queue.close()
 
 
-def test_fewer_worker_processes_than_slots_queue_tasks_ahead(monkeypatch):
-    """``[teachflow] local_worker_processes`` 2 with parallelism 4: two processes are forked, on
-    start and whenever the executor checks its workers, while four task instances may be queued."""
-    import teachflow.preload
-    from teachflow_airflow.executors import WarmLocalExecutor
-
-    monkeypatch.setenv("AIRFLOW__TEACHFLOW__LOCAL_WORKER_PROCESSES", "2")
-    monkeypatch.setattr(teachflow.preload, "preload", lambda: _Done())
-    forked: list[int] = []
-
-    class _Alive:
-        def is_alive(self) -> bool:
-            return True
-
-    def fork(self) -> None:
-        forked.append(len(forked))
-        self.workers[len(forked)] = _Alive()
-
-    monkeypatch.setattr(WarmLocalExecutor, "_spawn_worker", fork)
-    executor = WarmLocalExecutor(parallelism=4)
-    executor.start()
-    try:
-        assert executor.worker_processes == 2
-        assert len(forked) == 2
-        assert executor.slots_available == 4  # the scheduler may hand it four task instances
-        executor.activity_queue.put(None)  # a queued workload: the executor checks its workers
-        with executor._unread_messages:
-            executor._unread_messages.value = 3
-        executor._check_workers()
-        assert len(forked) == 2, "never more processes than local_worker_processes"
-    finally:
-        executor.activity_queue.close()
-        executor.result_queue.close()
-
-
-def test_without_the_setting_there_is_one_worker_process_per_slot(monkeypatch):
-    from teachflow_airflow.executors import WarmLocalExecutor
-
-    monkeypatch.delenv("AIRFLOW__TEACHFLOW__LOCAL_WORKER_PROCESSES", raising=False)
-    assert WarmLocalExecutor(parallelism=3).worker_processes == 3
-
-
 def test_the_celery_configuration_is_airflows_plus_the_preload_hook():
     from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
 
