@@ -7,6 +7,7 @@ PostgreSQL test would let a broken production path land.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import uuid
@@ -57,19 +58,26 @@ def _server_url(admin_url: str, database: str) -> str:
     return f"{base}/{database}"
 
 
-@pytest.fixture
-def pg_database(pg_server: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+@contextlib.contextmanager
+def created_database(admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the server of ``admin_url``; dropped on the way out."""
     import psycopg
 
     name = f"teachflow_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield _server_url(pg_server, name)
+        yield _server_url(admin_url, name)
     finally:
-        with psycopg.connect(pg_server, autocommit=True) as conn:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_database(pg_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    with created_database(pg_server) as url:
+        yield url
 
 
 @pytest.fixture
@@ -92,6 +100,21 @@ def warehouse_url(empty_warehouse_url: str) -> str:
 
     upgrade(empty_warehouse_url)
     return empty_warehouse_url
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def module_warehouse_url(request, tmp_path_factory) -> Iterator[str]:
+    """One migrated warehouse per engine for a whole module (migrating per test costs seconds)."""
+    from teachflow.warehouse.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('warehouse') / 'warehouse.db'}"
+        upgrade(url)
+        yield url
+        return
+    with created_database(request.getfixturevalue("pg_server")) as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture

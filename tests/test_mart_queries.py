@@ -22,7 +22,6 @@ from teachflow.warehouse.engine import make_engine
 from teachflow.warehouse.mart import MART_VIEWS
 from teachflow.warehouse.mart_questions import load_questions
 from teachflow.warehouse.mart_sql import Dialect
-from teachflow.warehouse.migrate import upgrade
 from teachflow.warehouse.schema import (
     assessment_community_scores,
     communities,
@@ -45,35 +44,14 @@ def sample_dir(tmp_path_factory):
     return generate_sample(tmp_path_factory.mktemp("sample"))
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def sample_city(request, tmp_path_factory, sample_dir):
+@pytest.fixture(scope="module")
+def sample_city(module_warehouse_url, sample_dir):
     """The sample city loaded, reported and scored, once per engine for the module."""
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('mart') / 'warehouse.db'}"
-    else:
-        import uuid
-
-        import psycopg
-
-        admin = request.getfixturevalue("pg_server")
-        name = f"teachflow_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = f"{admin.rpartition('/')[0]}/{name}"
-
-        def drop():
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(module_warehouse_url)
     missing_county = load_sample(engine, sample_dir)
     report_and_score(engine)
     yield engine, missing_county
     engine.dispose()
-    if drop:
-        drop()
 
 
 def _plain(value):

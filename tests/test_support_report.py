@@ -58,33 +58,12 @@ FILLED_TABLES = (
 )
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def module_engine(request, tmp_path_factory):
-    """One migrated warehouse per engine for the whole module (migrating per test costs seconds)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('support') / 'warehouse.db'}"
-        drop = None
-    else:
-        import uuid
-
-        import psycopg
-
-        admin = request.getfixturevalue("pg_server")
-        name = f"teachflow_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = f"{admin.rpartition('/')[0]}/{name}"
-
-        def drop():
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    upgrade(url)
-    engine = make_engine(url)
+@pytest.fixture(scope="module")
+def module_engine(module_warehouse_url):
+    """One migrated warehouse per engine for the whole module (conftest's ``module_warehouse_url``)."""
+    engine = make_engine(module_warehouse_url)
     yield engine
     engine.dispose()
-    if drop:
-        drop()
 
 
 @pytest.fixture
