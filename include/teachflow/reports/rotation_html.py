@@ -145,7 +145,7 @@ def _table(rows: list[dict], columns) -> str:
         cells = []
         for c in columns:
             value = row.get(c.key)
-            css = (["name"] if c.key.endswith("name") else ["text"]) if c.kind == "text" else ["num"]
+            css = ["text"] if c.kind == "text" else ["num"]
             if c.target is not None and value is not None:
                 css.append("met" if float(value) >= c.target else "notmet")
             attr = f' class="{" ".join(css)}"' if css else ""
@@ -170,7 +170,7 @@ h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28
 .charts { display: flex; flex-wrap: wrap; gap: 24px; }
 table { border-collapse: collapse; font-size: 12px; }
 th, td { border: 1px solid #ccc; padding: 3px 6px; }
-td.name, td.text { white-space: nowrap; } /* a community name wrapped over 4-5 lines beside 15 figures */
+td.text { white-space: nowrap; } /* names, codes: a community name wrapped over 4-5 lines beside 15 figures */
 th { background: #ddebf7; position: sticky; top: 0; }
 td.num { text-align: right; } td:nth-child(2) { white-space: nowrap; }
 td.met { background: #c6efce; } td.notmet { background: #fce4d6; }
