@@ -338,6 +338,27 @@ def test_exact_repeats_are_dropped_and_named_with_the_row_they_repeat(city, engi
     assert status(city, NORTH, "training_records")["rows_duplicate"] == 1
 
 
+def test_repeats_and_versions_of_a_record_load_once_on_either_engine(city, engine):
+    """On PostgreSQL the copy starts before the file's repeats are searched: rows sharing a key stay
+    out of it (the first would abort it) and only the good ones among them are merged after."""
+    rows = [
+        training_row(1, hours="8"),
+        *(training_row(i) for i in range(2, 30)),
+        training_row(1, hours="8"),  # an exact repeat of row 2: dropped with a note
+        training_row(3, hours="6"),  # a second version of row 4's record
+    ]
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    [outcome] = ingest_landing(engine, city)
+    assert (outcome.status, outcome.rows_total, outcome.rows_duplicate) == ("accepted", 31, 1)
+    assert [(row, code) for row, _, _, code in feedback(city, NORTH, "training_records")] == [
+        ("31", "duplicate_row"),
+        ("32", "duplicate_key"),
+    ]
+    with engine.connect() as conn:
+        stored = conn.execute(select(training_records.c.hours).order_by(training_records.c.hours)).scalars().all()
+    assert len(stored) == 29 == outcome.rows_loaded and {float(h) for h in stored} == {8.0}
+
+
 def test_a_required_column_missing_rejects_the_file(city, engine):
     drop(city, f"{NORTH}/{PERIOD}/teachers.csv", "id_number,name,tier\n" + f"{make_id(1)},王五,无\n")
     [outcome] = ingest_landing(engine, city)

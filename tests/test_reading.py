@@ -99,6 +99,42 @@ def test_csv_that_is_neither_utf8_nor_gb18030_is_refused(tmp_path):
     assert rejection(path) == [Problem("file_encoding")]
 
 
+def _ascii_rows(count: int) -> str:
+    """Roster rows of ASCII only (no name, no tier): the bytes are the same in UTF-8 and GBK."""
+    return "".join(f"{ID_1},,,4502010001,,2020-09-01\r\n" for _ in range(count))
+
+
+def test_a_gbk_file_whose_first_quarter_megabyte_is_ascii_is_read_as_gb18030(tmp_path):
+    """UTF-8 is tried while the whole file is checked beside the read; the last rows prove it wrong."""
+    text = "id_number,name,gender,school_code,tier,current_school_since\r\n" + _ascii_rows(8_000)
+    text += f"{ID_2},李四,女,4502010002,,2021/9/1\r\n"
+    assert len(text.encode("gbk")) > 300_000
+
+    table = read_table(write_csv(tmp_path, text, "gbk"), TEACHERS)
+
+    assert table.encoding == "gb18030"
+    assert records(table)[-1] == {**TWO_TEACHERS[1], "_row": 8_002}
+
+
+def test_padding_far_into_a_utf8_file_is_still_stripped(tmp_path):
+    text = "id_number,name,gender,school_code,tier,current_school_since\n" + _ascii_rows(8_000)
+    text += f"{ID_2},\u3000李四\u3000,女,4502010002,,2021/9/1\n"
+
+    table = read_table(write_csv(tmp_path, text), TEACHERS)
+
+    assert table.encoding == "utf-8"
+    assert records(table)[-1]["name"] == "李四"
+
+
+def test_a_small_utf8_file_cut_inside_a_character_is_refused(tmp_path):
+    """The head check of a file shorter than the head is final: a cut character is no UTF-8 (and the
+    rest is no GB18030), as when the file was decoded whole before it was read."""
+    path = tmp_path / "teachers.csv"
+    path.write_bytes(TWO_TEACHERS_CSV.encode() + "张".encode()[:2])
+
+    assert rejection(path, TEACHERS) == [Problem("file_encoding")]
+
+
 def test_english_headers_in_any_order_and_unknown_columns_ignored(tmp_path):
     text = (
         "Tier,current_school_since,NAME,remark,school_code,ID_NUMBER\n"

@@ -120,16 +120,15 @@ def _as_rows(frame: pd.DataFrame) -> list[tuple]:
     return list(zip(*(out[c] for c in frame.columns), strict=True))
 
 
-def _as_csv_chunks(frame: pd.DataFrame, chunk_rows: int = 50_000, sort_by: Sequence[str] = ()):
+def _as_csv_chunks(frame: pd.DataFrame, chunk_rows: int = 50_000, order: np.ndarray | None = None):
     """CSV text for PostgreSQL's COPY, in chunks, written by pyarrow's C++ CSV writer.
 
     pandas' ``to_csv`` takes ~35 s for a million training rows; pyarrow ~1 s. Dates go as
-    ``date32`` (ISO text), NA as an unquoted empty field, which COPY reads as NULL. ``sort_by``
-    orders the rows first (Arrow's sort, byte order, ~0.3 s per million rows). Chunks of 50,000
+    ``date32`` (ISO text), NA as an unquoted empty field, which COPY reads as NULL. ``order``
+    (row positions, :func:`sort_order`) gives the rows' order, if any. Chunks of 50,000
     rows (~8 MB of text) keep the extra memory small while PostgreSQL reads them.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -137,15 +136,11 @@ def _as_csv_chunks(frame: pd.DataFrame, chunk_rows: int = 50_000, sort_by: Seque
     for field, column in zip(table.schema, table.columns, strict=True):
         columns.append(column.cast(pa.date32()) if pa.types.is_timestamp(field.type) else column)
     table = pa.Table.from_arrays(columns, names=table.column_names)
-    order = None
-    if sort_by:
-        keys = pa.table({name: _sortable(table.column(name)) for name in sort_by})
-        order = pc.sort_indices(keys, sort_keys=[(name, "ascending") for name in sort_by])
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     for offset in range(0, table.num_rows, chunk_rows):
         # Sorted rows are taken a chunk at a time: a sorted copy of the whole table would cost
         # another ~300 MB at peak for a million training rows.
-        chunk = table.slice(offset, chunk_rows) if order is None else table.take(order.slice(offset, chunk_rows))
+        chunk = table.slice(offset, chunk_rows) if order is None else table.take(order[offset : offset + chunk_rows])
         sink = pa.BufferOutputStream()
         pacsv.write_csv(chunk, sink, write_options=options)
         yield memoryview(sink.getvalue())  # Arrow's buffer, not copied into a bytes object
@@ -172,19 +167,23 @@ def copy_rows(
     frame: pd.DataFrame,
     sort_by: Sequence[str] = (),
     sql_types: dict[str, str] | None = None,
+    order: np.ndarray | None = None,
 ) -> None:
     """``COPY`` the frame's rows into ``table`` (PostgreSQL), its columns named as the frame's.
 
     With ``sql_types`` (each column's SQL type, as in :func:`stage_columns`) the rows go in
     PostgreSQL's binary format where :func:`_binary_copyable` allows it: the server then parses no
-    text (a million training rows: ~25 % less of its time); otherwise as CSV.
+    text (a million training rows: ~25 % less of its time); otherwise as CSV. The rows go in
+    ``sort_by`` order, or in ``order`` (row positions) when the caller has sorted them already.
     """
     binary = sql_types is not None and _binary_copyable(frame, sql_types)
     if binary:
         frame = frame[binary_column_order(frame, sql_types or {})]
     column_list = ", ".join(frame.columns)
     raw = conn.connection.driver_connection
-    chunks = _as_binary_chunks(frame, sql_types or {}, sort_by) if binary else _as_csv_chunks(frame, sort_by=sort_by)
+    if order is None:
+        order = sort_order(frame, sort_by)
+    chunks = _as_binary_chunks(frame, sql_types or {}, order) if binary else _as_csv_chunks(frame, order=order)
     fmt = "binary" if binary else "csv"
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({column_list}) FROM STDIN (FORMAT {fmt})") as copy:
         for chunk in _made_ahead(chunks):
@@ -267,8 +266,10 @@ def _binary_copyable(frame: pd.DataFrame, sql_types: dict[str, str]) -> bool:
     return True
 
 
-def _as_binary_chunks(frame: pd.DataFrame, sql_types: dict[str, str], sort_by: Sequence[str], chunk_rows: int = 50_000):
-    """The frame in PostgreSQL's binary COPY format, in chunks (ordered like :func:`_as_csv_chunks`).
+def _as_binary_chunks(
+    frame: pd.DataFrame, sql_types: dict[str, str], order: np.ndarray | None, chunk_rows: int = 50_000
+):
+    """The frame in PostgreSQL's binary COPY format, in chunks, its rows in ``order`` (positions) if given.
 
     The caller names the columns in the frame's order; :func:`copy_rows` puts the fixed-width
     ones first, so each row is one block of fixed bytes (field count, dates, numbers) and then its
@@ -280,33 +281,30 @@ def _as_binary_chunks(frame: pd.DataFrame, sql_types: dict[str, str], sort_by: S
     import pyarrow.compute as pc
 
     rows = len(frame)
-    widths = {"DATE": 8, "INTEGER": 8}  # 4 bytes of length, 4 of value; NUMERIC(p,2): 18
-    fixed_names = [n for n in frame.columns if sql_types[n] in widths or _NUMERIC.fullmatch(sql_types[n])]
-    fixed_bytes = np.empty((rows, 2 + sum(widths.get(sql_types[n], 18) for n in fixed_names)), dtype=np.uint8)
-    fixed_bytes[:, :2] = _be(np.array([len(frame.columns)]), ">i2")
-    at = 2
+    # Each column's values once, as numbers or codes; the bytes are made chunk by chunk: the
+    # server starts on the first chunk while the later ones are made (issue 18).
+    fixed: list[tuple[str, np.ndarray]] = []  # (kind, one value per row)
     texts: list[tuple[Any, np.ndarray]] = []
     for name in frame.columns:
         sql = sql_types[name]
         if sql == "DATE":
-            days = frame[name].to_numpy(dtype="datetime64[D]").astype("int64") - _PG_EPOCH_DAYS
-            field = _field(days, ">i4")
+            fixed.append(("date", frame[name].to_numpy(dtype="datetime64[D]").astype("int64") - _PG_EPOCH_DAYS))
         elif sql == "INTEGER":
-            field = _field(frame[name].to_numpy(dtype="int64"), ">i4")
+            fixed.append(("integer", frame[name].to_numpy(dtype="int64")))
         elif _NUMERIC.fullmatch(sql):
-            field = _numeric_field(frame[name].to_numpy(dtype="float64"))
+            fixed.append(("numeric", _cents(frame[name].to_numpy(dtype="float64"))))
         else:
             texts.append(_text_fields(frame[name]))
-            continue
-        fixed_bytes[:, at : at + field.shape[1]] = field
-        at += field.shape[1]
-        del field
-    order = _sort_order(frame, sort_by)
+    field_count = _be(np.array([len(frame.columns)]), ">i2")
     yield _PGCOPY_HEADER
     for offset in range(0, rows, chunk_rows):
         picked = slice(offset, offset + chunk_rows) if order is None else order[offset : offset + chunk_rows]
-        parts = [_fixed_binary(fixed_bytes[picked])]
-        parts += [fields.take(pa.array(codes[picked])) for fields, codes in texts]
+        fields = [np.broadcast_to(field_count, (min(chunk_rows, rows - offset), 2))]  # each row's field count
+        for kind, values in fixed:
+            chosen = values[picked]
+            fields.append(_numeric_field(chosen) if kind == "numeric" else _field(chosen, ">i4"))
+        parts = [_fixed_binary(np.hstack(fields))]
+        parts += [encoded.take(pa.array(codes[picked])) for encoded, codes in texts]
         joined = pc.binary_join_element_wise(*parts, pa.scalar(b"", pa.large_binary()))
         ends = np.frombuffer(joined.buffers()[1], dtype=np.int64)[joined.offset : joined.offset + len(joined) + 1]
         yield memoryview(joined.buffers()[2])[ends[0] : ends[-1]]
@@ -319,8 +317,8 @@ def binary_column_order(frame: pd.DataFrame, sql_types: dict[str, str]) -> list[
     return fixed + [n for n in frame.columns if n not in fixed]
 
 
-def _sort_order(frame: pd.DataFrame, sort_by: Sequence[str]) -> np.ndarray | None:
-    """Row positions in ``sort_by`` order (Arrow's sort, as :func:`_as_csv_chunks`), or None."""
+def sort_order(frame: pd.DataFrame, sort_by: Sequence[str]) -> np.ndarray | None:
+    """Row positions in ``sort_by`` order (Arrow's sort, byte order, ~0.15 s per million rows), or None."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -361,33 +359,40 @@ def _field(values: np.ndarray, dtype: str) -> np.ndarray:
     return out
 
 
-def _numeric_field(hours: np.ndarray) -> np.ndarray:
-    """NUMERIC(p,2) fields: the value PostgreSQL would read from the CSV text of each float.
+def _cents(hours: np.ndarray) -> np.ndarray:
+    """NUMERIC(p,2) values in hundredths: what PostgreSQL would read from the CSV text of each float.
 
     The CSV path writes the float's shortest round-trip text and PostgreSQL rounds that decimal to
     two places, half away from zero; so does this, once per distinct value (hours repeat), with
-    :class:`decimal.Decimal`. Sent as three base-10000 digits (weight 1, scale 2); PostgreSQL drops
-    the leading zeros and checks the precision as for text.
+    :class:`decimal.Decimal`.
     """
     from decimal import ROUND_HALF_UP, Decimal
 
     codes, distinct = pd.factorize(hours)
-    cents = np.array(
+    return np.array(
         [int(Decimal(repr(float(v))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).scaleb(2)) for v in distinct]
         or [0],
         dtype=np.int64,
     )[codes]
+
+
+def _numeric_field(cents: np.ndarray) -> np.ndarray:
+    """NUMERIC(p,2) fields of values in hundredths (:func:`_cents`).
+
+    Sent as three base-10000 digits (weight 1, scale 2); PostgreSQL drops the leading zeros and
+    checks the precision as for text.
+    """
     magnitude = np.abs(cents)
     whole, fraction = magnitude // 100, magnitude % 100
     header = np.array([3, 1, 0, 2], dtype=">i2")  # ndigits, weight, sign, dscale
-    fields = np.empty(len(hours), dtype=[("len", ">i4"), ("head", ">i2", 4), ("digits", ">i2", 3)])
+    fields = np.empty(len(cents), dtype=[("len", ">i4"), ("head", ">i2", 4), ("digits", ">i2", 3)])
     fields["len"] = 14
     fields["head"] = header
     fields["head"][:, 2] = np.where(cents < 0, 0x4000, 0)
     fields["digits"][:, 0] = whole // 10_000
     fields["digits"][:, 1] = whole % 10_000
     fields["digits"][:, 2] = fraction * 100
-    return np.frombuffer(fields.tobytes(), dtype=np.uint8).reshape(len(hours), 18)
+    return np.frombuffer(fields.tobytes(), dtype=np.uint8).reshape(len(cents), 18)
 
 
 def _fixed_binary(matrix: np.ndarray) -> Any:

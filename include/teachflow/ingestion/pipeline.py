@@ -83,6 +83,8 @@ class Assessment:
     #: 姓名 column). The county's own data returned to it; never logged or stored.
     row_names: Mapping[int, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    #: :func:`read_file` left the search for repeated rows to :func:`judge` (``defer_duplicates``).
+    duplicates_pending: bool = False
 
     @property
     def file_problems(self) -> list[Problem]:
@@ -200,19 +202,23 @@ def assess_file(
     return judge(read_file(path, dataset, settings), county_code, period, reference, settings)
 
 
-def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: bool = True) -> Assessment:
+def read_file(
+    path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: bool = True, defer_duplicates: bool = False
+) -> Assessment:
     """The first half of :func:`assess_file`: parse, normalize, drop exact repeats.
 
     ``good_rows`` then holds every remaining row and ``problems`` what was found so far; a file
     problem (unreadable, too large, no header...) ends the assessment here. ``warm_up_gx`` starts
     importing GX meanwhile (:func:`gx_runner.warm_up`); :func:`validate_while_copying` starts it
-    itself, later, so the import does not slow down the reading its copy waits for.
+    itself, later, so the import does not slow down the reading its copy waits for. With
+    ``defer_duplicates`` the repeats are searched by :func:`judge` instead: the early ``COPY``
+    keeps rows sharing a key out by itself (:class:`~teachflow.ingestion.training_copy.TrainingCopy`)
+    and need not wait for the search (~0.3 s of a million rows).
     """
     from teachflow.arrow_memory import release_unused, use_system_allocator
     from teachflow.ingestion.normalize import normalize
     from teachflow.ingestion.parsing.workbook_limits import WorkbookLimits
     from teachflow.ingestion.reading import read_table
-    from teachflow.validation import find_duplicates
     from teachflow.validation.gx_runner import warm_up
 
     use_system_allocator()
@@ -237,12 +243,26 @@ def read_file(path: Path, dataset: Dataset, settings: Settings, *, warm_up_gx: b
     result.rows_total = len(typed)
     if not len(typed):  # only a dataset that accepts it gets here (reading rejects an empty roster)
         problems = [*problems, nothing_to_report(dataset)]
-    with timed(result.timings, "validate"):
-        exact_dupes, dupe_problems = find_duplicates(typed, dataset.name)
-    result.rows_duplicate = int(exact_dupes.sum())
-    result.good_rows = _rows_where(typed, ~exact_dupes.to_numpy())
-    result.problems = ProblemTable.of(problems) + dupe_problems
+    result.good_rows = typed
+    result.problems = ProblemTable.of(problems)
+    result.duplicates_pending = True
+    if not defer_duplicates:
+        drop_repeats(result)
     return result
+
+
+def drop_repeats(result: Assessment) -> None:
+    """Drop the rows that repeat another exactly; note them, and the later versions of a record."""
+    from teachflow.validation import find_duplicates
+
+    if not result.duplicates_pending:
+        return
+    with timed(result.timings, "validate"):
+        exact_dupes, dupe_problems = find_duplicates(result.good_rows, result.dataset.name)
+    result.rows_duplicate = int(exact_dupes.sum())
+    result.good_rows = _rows_where(result.good_rows, ~exact_dupes.to_numpy())
+    result.problems = ProblemTable.of(result.problems) + dupe_problems
+    result.duplicates_pending = False
 
 
 def nothing_to_report(dataset: Dataset) -> Problem:
@@ -274,6 +294,7 @@ def judge(result: Assessment, county_code: str, period: str, reference: Referenc
 
     if result.rejected:
         return result
+    drop_repeats(result)
     dataset = result.dataset
     typed = result.good_rows
     ctx = ValidationContext(
@@ -448,7 +469,7 @@ def _take(
     else:
         dataset = DATASETS[file.dataset]
         copying = copies_while_validating(engine, dataset)
-        assessment = read_file(archived.path, dataset, settings, warm_up_gx=not copying)
+        assessment = read_file(archived.path, dataset, settings, warm_up_gx=not copying, defer_duplicates=copying)
         ident = SubmissionIdentity(sid, file.county_code, file.period, file.dataset)
         if copying and not assessment.rejected:
             published = validate_while_copying(engine, ident, assessment, reference, settings, before_commit=stage)

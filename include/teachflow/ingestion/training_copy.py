@@ -5,8 +5,9 @@ before, and most of a big file's time went to two things that need not wait for 
 validating it (Great Expectations, teachflow's rules) and writing it (a million rows: ~3.5 s of
 ``COPY`` into the indexed table, against 2 s staging + 5.7 s upserting). So:
 
-1. **write**: the rows that can be stored at all (:func:`fits_warehouse`) and are not already known
-   to be bad are ``COPY``\\ ed, in key order, straight into ``training_records`` - in a background
+1. **write**: the rows that can be stored at all (:func:`fits_warehouse`), are not already known
+   to be bad and share their key with no other row of the file (:func:`sharing_a_key`) are
+   ``COPY``\\ ed, in key order, straight into ``training_records`` - in a background
    thread, inside the submission's transaction and a savepoint, so nobody sees them yet; in
    PostgreSQL's binary format (the server parses no text: ~1.9x a bare text ``COPY`` instead of
    ~3x, issue 18), the chunks made in another thread while the previous one is sent;
@@ -39,6 +40,7 @@ from teachflow.ingestion.merge import (
     SubmissionIdentity,
     copy_rows,
     delete_replaced_training,
+    sort_order,
     stage,
     stage_columns,
     upsert_names,
@@ -70,6 +72,29 @@ def fits_warehouse(frame: pd.DataFrame) -> np.ndarray:
     hours = frame["hours"].to_numpy(dtype="float64", na_value=np.nan)
     fits &= np.isfinite(hours) & (np.abs(hours) < _HOURS_LIMIT)
     return fits
+
+
+def sharing_a_key(frame: pd.DataFrame, order: np.ndarray) -> np.ndarray:
+    """Rows whose natural key another row of ``frame`` has too, found from ``order`` (key order).
+
+    In key order rows sharing a key are neighbours, so one comparison of each row with the next
+    finds them: cheaper than a hash search, with the sort the ``COPY`` needs anyway. The file's
+    own search for repeats (:func:`teachflow.validation.find_duplicates`) runs beside the copy;
+    these rows only stay out of it, where the first repeat would abort it.
+    """
+    same = np.ones(max(len(frame) - 1, 0), dtype=bool)
+    for name in TRAINING_KEY:
+        column = frame[name]
+        categorical = isinstance(column.dtype, pd.CategoricalDtype)
+        codes = column.cat.codes.to_numpy() if categorical else pd.factorize(column)[0]
+        in_order = codes[order]
+        same &= in_order[1:] == in_order[:-1]
+    shared_in_order = np.zeros(len(frame), dtype=bool)
+    shared_in_order[1:] |= same
+    shared_in_order[:-1] |= same
+    shared = np.empty(len(frame), dtype=bool)
+    shared[order] = shared_in_order
+    return shared
 
 
 class TrainingCopy:
@@ -110,12 +135,18 @@ class TrainingCopy:
             delete_replaced_training(self.conn, self.ident, self.old)
             if self.frame.empty:
                 return
+            order = sort_order(self.frame, TRAINING_KEY)
+            shared = sharing_a_key(self.frame, order)
+            if shared.any():  # repeats in the file: copy the rest; finish() merges the good ones
+                positions = np.cumsum(~shared) - 1  # each kept row's position among the kept
+                order = positions[order[~shared[order]]]
+                self.frame = self.frame[~shared]
             records = self.frame.drop(columns=[ROW_COLUMN, "name"]).assign(
                 submission_id=self.ident.submission_id, county_code=self.ident.county_code
             )
             savepoint = self.conn.begin_nested()
             try:
-                copy_rows(self.conn, "training_records", records, sort_by=TRAINING_KEY, sql_types=_SQL_TYPES)
+                copy_rows(self.conn, "training_records", records, sql_types=_SQL_TYPES, order=order)
             except psycopg.errors.UniqueViolation:
                 savepoint.rollback()
                 log.info(
