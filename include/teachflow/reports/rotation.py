@@ -90,6 +90,8 @@ def compute_rotation_report(
     report = report_rotation_monthly
     with engine.begin() as conn:
         conn = conn.execution_options(preserve_rowcount=True)  # INSERT ... SELECT counts on psycopg too
+        # The month's per-teacher rows first (the analysts' mart): the report's figures count them.
+        refresh_teacher_months(conn, month, policy, now)
         rows = store_revised(conn, report, figures_select(month, policy), KEY_COLUMNS, period, now)
         conn.execute(delete(report_rotation_overdue).where(report_rotation_overdue.c.period == period))
         overdue = conn.execute(
@@ -99,8 +101,7 @@ def compute_rotation_report(
         ).rowcount
         revision = conn.execute(select(func.max(report.c.revision)).where(report.c.period == period)).scalar()
         support = compute_support_report(conn, month, now)
-        # The analysts' mart: the month's per-teacher rows and the policy they were judged by.
-        refresh_teacher_months(conn, month, policy, now)
+        # The policy the month was judged by, for the analysts' mart.
         write_settings(conn, policy_values(policy), now=now)
     return RotationReportResult(
         period=period,

@@ -4,10 +4,12 @@ One SELECT computes every figure of reports.md for the city, each county and eac
 work is done per flow, per teacher and per school inside the database, and rolled up to the scopes
 with ``GROUP BY scope, scope_code``; Python only binds the month's dates and the policy figures.
 The same statement runs on SQLite and PostgreSQL (only ``days_overdue`` needs a dialect's date
-arithmetic). The expensive inputs are read once each and reduced before any scope is joined: the
-latest rosters and the school year's training records to one row per teacher, then to one row per
-school; only then are schools rolled up to their scopes (a school is in one city, one county and at
-most one community, so per-school counts add up exactly).
+arithmetic). The expensive inputs are reduced before any scope is joined: the latest rosters and the
+school year's training records to one row per teacher, by
+:func:`teachflow.reports.teacher_months.refresh_teacher_months` (the analysts' per-teacher rows, which
+the report's run writes first), then here to one row per school; only then are schools rolled up to
+their scopes (a school is in one city, one county and at most one community, so per-school counts
+add up exactly). One reduction serves both the report and the mart (issue 5's target held again).
 
 Decisions where the spec is silent:
 - A school's scopes are the city, its county and its community (if any); ``school_scopes`` lists them.
@@ -49,8 +51,8 @@ from teachflow.warehouse.schema import (
     counties,
     roster_entries,
     schools,
+    summary_teacher_months,
     teacher_flows,
-    training_records,
 )
 
 
@@ -105,7 +107,12 @@ def school_scopes_select() -> Select:
 
 
 def figures_select(month: ReportMonth, policy: Policy) -> Select:
-    """Every column of ``report_rotation_monthly`` but revision and computed_at, one row per scope."""
+    """Every column of ``report_rotation_monthly`` but revision and computed_at, one row per scope.
+
+    Reads month M's rows of ``summary_teacher_months``: run
+    :func:`~teachflow.reports.teacher_months.refresh_teacher_months` for M with the same policy first
+    (:func:`~teachflow.reports.rotation.compute_rotation_report` does, in the same transaction).
+    """
     rotation = teacher_flows.c.flow_type.in_(ROTATION_FLOW_TYPES)
     transfer = teacher_flows.c.flow_type == "transfer"
 
@@ -199,84 +206,21 @@ def figures_select(month: ReportMonth, policy: Policy) -> Select:
         .cte("rotated")
     )
 
-    # --- roster teachers: one row per teacher (latest roster of each county), then per school -------
-    latest = (
-        select(roster_entries.c.county_code, func.max(roster_entries.c.period).label("period"))
-        .where(roster_entries.c.period <= month.period)
-        .group_by(roster_entries.c.county_code)
-        .cte("latest_rosters")
-    )
-    newest_first = func.row_number().over(
-        partition_by=roster_entries.c.teacher_key,
-        order_by=(roster_entries.c.period.desc(), roster_entries.c.county_code.desc()),
-    )
-    current_roster = (
-        select(
-            roster_entries.c.teacher_key,
-            roster_entries.c.school_code,
-            roster_entries.c.current_school_since,
-            newest_first.label("position"),
-        )
-        .select_from(
-            roster_entries.join(
-                latest,
-                and_(latest.c.county_code == roster_entries.c.county_code, latest.c.period == roster_entries.c.period),
-            )
-        )
-        .cte("current_roster")
-    )
-    # Roster teachers and their training meet in one UNION ALL grouped by teacher, not in a join:
-    # no join order for a planner to misjudge (PostgreSQL underestimates the deduplicated roster and
-    # would look training up once per teacher) and no unindexed CTE for SQLite to scan per teacher.
-    tr = training_records.c
-    null = literal_column("NULL")
-    roster_part = select(
-        current_roster.c.teacher_key,
-        current_roster.c.school_code,
-        current_roster.c.current_school_since,
-        null.label("hours"),
-        null.label("month_hours"),
-        literal_column("0").label("month_records"),
-        literal_column("1").label("on_roster"),
-    ).where(current_roster.c.position == 1)
-    in_month = tr.end_date >= month.month_start
-    training_part = select(
-        tr.teacher_key,
-        null,
-        null,
-        tr.hours,
-        case((in_month, tr.hours), else_=0),
-        case((in_month, 1), else_=0),
-        literal_column("0"),
-    ).where(tr.end_date.between(month.sy_start, month.month_end))
-    facts = union_all(roster_part, training_part).subquery("teacher_facts")
-    teacher_training = (
-        select(
-            facts.c.teacher_key,
-            func.max(facts.c.school_code).label("school_code"),
-            func.max(facts.c.current_school_since).label("current_school_since"),
-            func.sum(facts.c.hours).label("sy_hours"),
-            func.sum(facts.c.month_hours).label("month_hours"),
-            func.sum(facts.c.month_records).label("month_records"),
-        )
-        .group_by(facts.c.teacher_key)
-        .having(func.max(facts.c.on_roster) == 1)
-        .cte("teacher_training")
-    )
-    threshold = _number(month.training_threshold(policy.training_hours_per_year))
-    tt = teacher_training.c
+    # --- roster teachers, per school: from the month's per-teacher rows ----------------------------
+    # The latest rosters and the school year's training records were reduced to one row per teacher
+    # by refresh_teacher_months (same transaction, just before): the report counts those rows.
+    st = summary_teacher_months.c
     per_school = (
         select(
-            tt.school_code,
+            st.school_code,
             func.count().label("roster_teachers"),
-            _count_if(tt.current_school_since <= month.eligible_since(policy.eligibility_years)).label(
-                "eligible_teachers"
-            ),
-            func.coalesce(func.sum(tt.month_hours), 0).label("training_hours_month"),
-            func.coalesce(func.sum(tt.month_records), 0).label("training_person_times_month"),
-            _count_if(func.coalesce(tt.sy_hours, 0) >= threshold).label("teachers_on_track"),
+            _count_if(st.eligible.is_(True)).label("eligible_teachers"),
+            func.coalesce(func.sum(st.month_training_hours), 0).label("training_hours_month"),
+            func.coalesce(func.sum(st.month_training_records), 0).label("training_person_times_month"),
+            _count_if(st.on_track.is_(True)).label("teachers_on_track"),
         )
-        .group_by(tt.school_code)
+        .where(st.period == month.period)
+        .group_by(st.school_code)
         .cte("roster_by_school")
     )
     roster = (

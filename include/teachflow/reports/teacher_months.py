@@ -4,7 +4,9 @@ The monthly report reduces the latest rosters and the school year's training rec
 per teacher before it counts anything; analysts need those rows themselves ("which teachers are
 behind the training track", "eligible teachers by title"). Recomputing them in a view would scan
 the whole of ``training_records`` for every question (seconds on a province), so the report's run
-writes them for its month, in its own transaction, with the same definitions (reports.md):
+writes them for its month, in its own transaction, first, and then counts its per-school figures
+from them (:func:`teachflow.reports.rotation_sql.figures_select`): one reduction for both. The
+definitions (reports.md):
 
 - the teachers are those of the latest roster of each county with period <= M; a teacher on two
   counties' latest rosters is kept once, at the newer roster (ties: the greater county code);
