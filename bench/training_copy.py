@@ -4,9 +4,10 @@ The warm ingest of the million-row file is held to 3x a bare ``COPY`` of the fil
 unindexed table of text columns (the floor, ``bench/ingest.py``). This bench takes the pipeline
 apart to show where that 3x goes, in one process that preloaded teachflow (as a warm worker):
 
-1. the file read, normalized and de-duplicated, and its IDs hashed, timed (what must happen
-   before the copy can start: its rows go in key order, so every key is needed first);
-2. the load frame's binary ``COPY`` chunks made without sending them (the client's share);
+1. the file read and normalized, and its IDs hashed, timed (what must happen before the copy can
+   start: its rows go in key order, so every key is needed first; the search for repeated rows
+   runs beside the copy since 2026-12-02);
+2. the load frame sorted and its binary ``COPY`` chunks made without sending them (the client's share);
 3. the same ``COPY`` (``teachflow.ingestion.merge.copy_rows``, as the pipeline calls it) on its own,
    each from a ``CHECKPOINT``, into: ``training_records`` as migrated (primary key and the BRIN
    index on ``end_date``), a copy with the primary key only, the same with its text key columns
@@ -94,7 +95,14 @@ def measure(path: Path, url: str, runs: int) -> None:
 
     preload()
     from teachflow.datasets import DATASETS
-    from teachflow.ingestion.merge import TRAINING_KEY, _as_binary_chunks, binary_column_order, copy_rows, load_frame
+    from teachflow.ingestion.merge import (
+        TRAINING_KEY,
+        _as_binary_chunks,
+        binary_column_order,
+        copy_rows,
+        load_frame,
+        sort_order,
+    )
     from teachflow.ingestion.pipeline import judge, load_reference_data, read_file
     from teachflow.ingestion.training_copy import _SQL_TYPES
     from teachflow.settings import load_settings
@@ -104,7 +112,7 @@ def measure(path: Path, url: str, runs: int) -> None:
     engine = make_engine(url)
     reference = load_reference_data(engine)
     started = time.perf_counter()
-    assessment = read_file(path, DATASETS["training_records"], settings, warm_up_gx=False)
+    assessment = read_file(path, DATASETS["training_records"], settings, warm_up_gx=False, defer_duplicates=True)
     frame = load_frame("training_records", assessment.good_rows, settings.id_secret())
     before_copy = time.perf_counter() - started
     stages = ", ".join(f"{k} {v:.2f}" for k, v in assessment.timings.items())
@@ -113,7 +121,8 @@ def measure(path: Path, url: str, runs: int) -> None:
     records = frame.drop(columns=["name"]).assign(submission_id=1, county_code="450202")
     started = time.perf_counter()
     ordered = records[binary_column_order(records, _SQL_TYPES)]
-    encoded = sum(len(chunk) for chunk in _as_binary_chunks(ordered, _SQL_TYPES, TRAINING_KEY))
+    order = sort_order(ordered, TRAINING_KEY)
+    encoded = sum(len(chunk) for chunk in _as_binary_chunks(ordered, _SQL_TYPES, order))
     print(f"binary COPY data made, not sent: {time.perf_counter() - started:.2f} s ({encoded / 1e6:.0f} MB)")
 
     with engine.connect() as conn:
