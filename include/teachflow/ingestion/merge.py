@@ -475,7 +475,9 @@ def upsert_names(
     )
 
 
-TRAINING_KEY = ("teacher_key", "program_code", "start_date")
+#: The natural key of a training record, in the order of ``training_records``' primary key (migration
+#: 0009): rows are sorted so before they are written, so a month's go into one region of the index.
+TRAINING_KEY = ("start_date", "teacher_key", "program_code")
 _TRAINING_VALUES = ("submission_id", "county_code", "program_name", "level", "mode", "end_date", "hours", "organizer")
 
 

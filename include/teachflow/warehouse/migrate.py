@@ -19,7 +19,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: The newest migration, which this code expects (tests/test_warehouse_schema.py checks it is
 #: Alembic's head). Commands compare the warehouse with it without importing Alembic (~0.25 s).
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"
 
 
 def alembic_config(url: str) -> Config:
