@@ -50,6 +50,10 @@ def roster(*rows: str, header: str = ROSTER_HEADER) -> str:
     return "\n".join([header, *rows]) + "\n"
 
 
+def training(*rows: str) -> str:
+    return "\n".join([TRAINING_HEADER, *rows]) + "\n"
+
+
 def teacher_row(seq: int, school: str = N1, tier: str = "骨干教师") -> str:
     return f"{make_id(seq)},教师{seq},{school},{tier},2015-09-01"
 
@@ -197,7 +201,7 @@ def test_a_roster_with_one_bad_row_is_rejected_whole_and_the_previous_one_stays(
 
 def test_a_partly_loaded_file_says_so_with_the_countys_name_and_local_time(city, engine):
     rows = [training_row(i) for i in range(1, 40)] + [training_row(40, end="2026年13月1日")]
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*rows))
     [outcome] = ingest_landing(engine, city)
     assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 39, 1)
 
@@ -222,7 +226,7 @@ def test_a_partly_loaded_file_says_so_with_the_countys_name_and_local_time(city,
 
 def test_an_id_excel_turned_into_a_number_gets_a_message_saying_how_to_fix_it(city, engine):
     rows = [training_row(i) for i in range(1, 40)] + ["4.50202E+17,李四,P1,市级,网络研修,2026-10-01,2026-10-02,8"]
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*rows))
     [outcome] = ingest_landing(engine, city)
     assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 39, 1)
     assert feedback(city, NORTH, "training_records") == [("41", "身份证号", "4.50202E+17", "id_scientific")]
@@ -238,7 +242,7 @@ def test_too_many_bad_training_rows_reject_the_file(city, engine):
         training_row(9, hours="500"),
         training_row(10, start="2026-09-28", end="2026-09-30"),
     ]
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*rows))
     [outcome] = ingest_landing(engine, city)
     assert outcome.status == "rejected"
     assert feedback(city, NORTH, "training_records") == [
@@ -253,7 +257,7 @@ def test_text_longer_than_the_warehouse_keeps_is_a_row_problem_not_a_failed_load
     """PostgreSQL would refuse a 300-character programme name and fail the whole merge, every retry."""
     long_code = "P" * 65
     rows = [training_row(i) for i in range(1, 30)] + [training_row(30, program=long_code)]
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*rows))
     [outcome] = ingest_landing(engine, city)
     assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 29, 1)
     assert feedback(city, NORTH, "training_records") == [("31", "培训项目编号", long_code, "text_too_long")]
@@ -269,7 +273,7 @@ def test_rows_validation_rejects_never_reach_the_warehouse_even_when_copied_earl
             training_row(62).replace(make_id(62), make_id(62)[:17] + ("0" if make_id(62)[17] != "0" else "1")),
         ]
     )
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*rows))
     [outcome] = ingest_landing(engine, city)
     assert (outcome.status, outcome.rows_loaded, outcome.rows_rejected) == ("accepted", 60, 2)
     assert [(row, code) for row, _, _, code in feedback(city, NORTH, "training_records")] == [
@@ -286,10 +290,10 @@ def test_rows_validation_rejects_never_reach_the_warehouse_even_when_copied_earl
 def test_a_rejected_resubmission_leaves_the_accepted_one_in_force(city, engine):
     """The early copy first removes the predecessor's records; a file rejection must bring them back."""
     good = [training_row(i, program="P1") for i in range(1, 21)]
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *good]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*good))
     ingest_landing(engine, city)
     bad = [training_row(i, program="P2") for i in range(1, 11)] + [training_row(i, hours="0") for i in range(11, 21)]
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *bad]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*bad))
     [outcome] = ingest_landing(engine, city)
     assert outcome.status == "rejected"
     with engine.connect() as conn:
@@ -300,7 +304,7 @@ def test_a_rejected_resubmission_leaves_the_accepted_one_in_force(city, engine):
 
 def test_a_failure_while_validating_leaves_the_warehouse_as_it_was(city, engine, monkeypatch):
     good = [training_row(i, program="P1") for i in range(1, 21)]
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *good]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*good))
     ingest_landing(engine, city)
     import teachflow.validation as validation
 
@@ -309,7 +313,7 @@ def test_a_failure_while_validating_leaves_the_warehouse_as_it_was(city, engine,
 
     monkeypatch.setattr(validation, "validate", explode)
     again = [training_row(i, program="P2") for i in range(1, 21)]
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *again]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*again))
     [outcome] = ingest_landing(engine, city)
     assert outcome.status == "failed"
     with engine.connect() as conn:
@@ -320,7 +324,7 @@ def test_a_failure_while_validating_leaves_the_warehouse_as_it_was(city, engine,
 
 def test_exact_repeats_are_dropped_and_named_with_the_row_they_repeat(city, engine):
     rows = [training_row(1), training_row(2), training_row(1)]
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*rows))
     [outcome] = ingest_landing(engine, city)
     assert (outcome.status, outcome.rows_total, outcome.rows_duplicate, outcome.rows_loaded) == ("accepted", 3, 1, 2)
     assert feedback_csv(city, NORTH, "training_records")[1:] == [
@@ -347,7 +351,7 @@ def test_repeats_and_versions_of_a_record_load_once_on_either_engine(city, engin
         training_row(1, hours="8"),  # an exact repeat of row 2: dropped with a note
         training_row(3, hours="6"),  # a second version of row 4's record
     ]
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, *rows]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(*rows))
     [outcome] = ingest_landing(engine, city)
     assert (outcome.status, outcome.rows_total, outcome.rows_duplicate) == ("accepted", 31, 1)
     assert [(row, code) for row, _, _, code in feedback(city, NORTH, "training_records")] == [
@@ -473,7 +477,7 @@ def test_a_header_only_file_is_nothing_to_report(city, engine, dataset):
 
 
 def test_a_header_only_resubmission_empties_the_month_and_a_header_only_roster_is_rejected(city, engine):
-    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", "\n".join([TRAINING_HEADER, training_row(1)]) + "\n")
+    drop(city, f"{NORTH}/{PERIOD}/training_records.csv", training(training_row(1)))
     [first] = ingest_landing(engine, city)
     assert (first.status, first.rows_loaded, count(engine, training_records)) == ("accepted", 1, 1)
     drop(city, f"{NORTH}/{PERIOD}/training_records.csv", TRAINING_HEADER + "\n")

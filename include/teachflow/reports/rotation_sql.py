@@ -9,7 +9,7 @@ school year's training records to one row per teacher, by
 :func:`teachflow.reports.teacher_months.refresh_teacher_months` (the analysts' per-teacher rows, which
 the report's run writes first), then here to one row per school; only then are schools rolled up to
 their scopes (a school is in one city, one county and at most one community, so per-school counts
-add up exactly). One reduction serves both the report and the mart (issue 5's target held again).
+add up exactly). One reduction serves both the report and the mart.
 
 Decisions where the spec is silent:
 - A school's scopes are the city, its county and its community (if any); ``school_scopes`` lists them.
